@@ -1,0 +1,195 @@
+#include "config/values.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+
+#include "config/quoting.hpp"
+
+namespace pxemasq::config {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_hex_digit(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return c - 'A' + 10;
+}
+
+}  // namespace
+
+std::vector<std::string_view> split_list(std::string_view value) {
+  std::vector<std::string_view> items;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t comma = value.find(',', start);
+    std::string_view item = value.substr(start, comma == std::string_view::npos ? value.npos
+                                                                                : comma - start);
+    // Spaces next to a comma are removed; the lexer already trimmed both line ends.
+    if (start != 0) {
+      while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    }
+    if (comma != std::string_view::npos) {
+      while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    }
+    items.push_back(item);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return items;
+}
+
+HeadAndRest split_first(std::string_view value) {
+  const std::size_t comma = value.find(',');
+  if (comma == std::string_view::npos) return {value, std::nullopt};
+  std::string_view head = value.substr(0, comma);
+  std::string_view rest = value.substr(comma + 1);
+  while (!head.empty() && head.back() == ' ') head.remove_suffix(1);
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  return {head, rest};
+}
+
+std::optional<std::uint32_t> parse_number(std::string_view text) {
+  if (!std::all_of(text.begin(), text.end(), is_digit)) return std::nullopt;
+  // dnsmasq only checks the characters and then calls atoi(); we saturate instead of wrapping.
+  std::uint64_t value = 0;
+  for (char c : text) {
+    value = std::min<std::uint64_t>(value * 10 + static_cast<std::uint64_t>(c - '0'), INT_MAX);
+  }
+  return static_cast<std::uint32_t>(value);
+}
+
+std::optional<std::uint16_t> parse_number16(std::string_view text) {
+  const auto value = parse_number(text);
+  if (!value || *value > 0xFFFF) return std::nullopt;
+  return static_cast<std::uint16_t>(*value);
+}
+
+std::optional<std::uint32_t> parse_duration(std::string_view text) {
+  std::uint32_t multiplier = 1;
+  if (!text.empty()) {
+    switch (std::tolower(static_cast<unsigned char>(text.back()))) {
+      case 's': multiplier = 1; text.remove_suffix(1); break;
+      case 'm': multiplier = 60; text.remove_suffix(1); break;
+      case 'h': multiplier = 3600; text.remove_suffix(1); break;
+      case 'd': multiplier = 86400; text.remove_suffix(1); break;
+      case 'w': multiplier = 604800; text.remove_suffix(1); break;
+      default: break;
+    }
+  }
+  const auto number = parse_number(text);
+  if (!number) return std::nullopt;
+  const std::uint64_t seconds = std::uint64_t{*number} * multiplier;
+  return static_cast<std::uint32_t>(std::min<std::uint64_t>(seconds, 0xFFFFFFFEU));
+}
+
+std::optional<Ipv4> parse_ipv4(std::string_view text) {
+  const std::string copy(text);
+  in_addr address{};
+  if (::inet_pton(AF_INET, copy.c_str(), &address) != 1) return std::nullopt;
+  return Ipv4{ntohl(address.s_addr)};
+}
+
+std::optional<std::string_view> strip_tag_prefix(std::string_view item) {
+  if (item.starts_with("tag:") || item.starts_with("net:")) return item.substr(4);
+  return std::nullopt;
+}
+
+std::optional<std::string_view> strip_set_prefix(std::string_view item) {
+  if (item.starts_with("set:")) return item.substr(4);
+  return std::nullopt;
+}
+
+TagCondition parse_tag_condition(std::string_view name) {
+  TagCondition condition;
+  if (!name.empty() && (name.front() == '!' || name.front() == '#')) {
+    condition.negated = true;
+    name.remove_prefix(1);
+  }
+  condition.name = unhide(name);
+  return condition;
+}
+
+std::optional<HexBytes> parse_hex(std::string_view text, bool allow_wildcard,
+                                  std::size_t max_bytes) {
+  HexBytes out;
+  std::size_t i = 0;
+  while (i <= text.size()) {
+    std::size_t end = i;
+    while (end < text.size() && text[end] != ':' && text[end] != '-' && text[end] != ' ') ++end;
+    const std::string_view group = text.substr(i, end - i);
+    if (allow_wildcard && group == "*") {
+      out.bytes.push_back(0);
+      out.wildcard.push_back(true);
+    } else {
+      // A group holds one or more byte pairs; a lone digit is one byte (`1:2` = 01 02).
+      if (group.empty() || !std::all_of(group.begin(), group.end(), is_hex_digit)) {
+        return std::nullopt;
+      }
+      std::size_t pos = 0;
+      if (group.size() % 2 == 1) {
+        out.bytes.push_back(static_cast<std::uint8_t>(hex_value(group[0])));
+        out.wildcard.push_back(false);
+        pos = 1;
+      }
+      for (; pos < group.size(); pos += 2) {
+        out.bytes.push_back(
+            static_cast<std::uint8_t>(hex_value(group[pos]) * 16 + hex_value(group[pos + 1])));
+        out.wildcard.push_back(false);
+      }
+    }
+    if (out.bytes.size() > max_bytes) return std::nullopt;
+    if (end >= text.size()) break;
+    i = end + 1;
+  }
+  return out;
+}
+
+std::optional<HardwareAddress> parse_hardware_address(std::string_view text) {
+  HardwareAddress address;
+  // `TT-` prefix: a first group followed by `-` is the ARP hardware type (06-00:20:...).
+  const std::size_t dash = text.find('-');
+  const std::size_t colon = text.find(':');
+  if (dash != std::string_view::npos && (colon == std::string_view::npos || dash < colon)) {
+    const auto type = parse_hex(text.substr(0, dash), false, 1);
+    if (!type || type->bytes.size() != 1) return std::nullopt;
+    address.hardware_type = type->bytes[0];
+    text.remove_prefix(dash + 1);
+  }
+  auto hex = parse_hex(text, true, 16);
+  if (!hex) return std::nullopt;
+  address.bytes = std::move(hex->bytes);
+  address.wildcard = std::move(hex->wildcard);
+  return address;
+}
+
+std::string pretty_duration(std::uint32_t seconds) {
+  if (seconds == kInfiniteLease) return "infinite";
+  std::string out;
+  const std::uint32_t days = seconds / 86400;
+  const std::uint32_t hours = (seconds % 86400) / 3600;
+  const std::uint32_t minutes = (seconds % 3600) / 60;
+  const std::uint32_t rest = seconds % 60;
+  if (days != 0) out += std::to_string(days) + "d";
+  if (hours != 0) out += std::to_string(hours) + "h";
+  if (minutes != 0) out += std::to_string(minutes) + "m";
+  if (rest != 0) out += std::to_string(rest) + "s";
+  return out;
+}
+
+std::string Ipv4::to_string() const {
+  const auto b = bytes();
+  return std::to_string(b[0]) + "." + std::to_string(b[1]) + "." + std::to_string(b[2]) + "." +
+         std::to_string(b[3]);
+}
+
+std::array<std::uint8_t, 4> Ipv4::bytes() const {
+  return {static_cast<std::uint8_t>(value >> 24), static_cast<std::uint8_t>(value >> 16),
+          static_cast<std::uint8_t>(value >> 8), static_cast<std::uint8_t>(value)};
+}
+
+}  // namespace pxemasq::config

@@ -1,0 +1,101 @@
+#include <gtest/gtest.h>
+
+#include "config/quoting.hpp"
+#include "config/values.hpp"
+
+namespace pxemasq::config {
+namespace {
+
+TEST(SplitList, RemovesSpacesAroundCommasOnly) {
+  const auto items = split_list("a , b,c d ,  e");
+  ASSERT_EQ(items.size(), 4U);
+  EXPECT_EQ(items[0], "a");
+  EXPECT_EQ(items[1], "b");
+  EXPECT_EQ(items[2], "c d");
+  EXPECT_EQ(items[3], "e");
+}
+
+TEST(SplitList, EmptyValueIsOneEmptyItem) {
+  const auto items = split_list("");
+  ASSERT_EQ(items.size(), 1U);
+  EXPECT_EQ(items[0], "");
+}
+
+TEST(SplitList, QuotedCommaDoesNotSplit) {
+  std::string value = "a";
+  value += hide(',');
+  value += "b,c";
+  const auto items = split_list(value);
+  ASSERT_EQ(items.size(), 2U);
+  EXPECT_EQ(unhide(items[0]), "a,b");
+}
+
+TEST(ParseNumber, DigitsOnlyAndEmptyIsZero) {
+  EXPECT_EQ(parse_number("42"), 42U);
+  EXPECT_EQ(parse_number(""), 0U);
+  EXPECT_FALSE(parse_number("-1"));
+  EXPECT_FALSE(parse_number("0x10"));
+  EXPECT_FALSE(parse_number("1 2"));
+  EXPECT_EQ(parse_number16("65535"), 65535);
+  EXPECT_FALSE(parse_number16("65536"));
+}
+
+TEST(ParseDuration, Units) {
+  EXPECT_EQ(parse_duration("45"), 45U);
+  EXPECT_EQ(parse_duration("2m"), 120U);
+  EXPECT_EQ(parse_duration("12h"), 43200U);
+  EXPECT_EQ(parse_duration("1D"), 86400U);
+  EXPECT_EQ(parse_duration("1w"), 604800U);
+  EXPECT_EQ(parse_duration(""), 0U);
+  EXPECT_FALSE(parse_duration("1h30m"));
+  EXPECT_FALSE(parse_duration("x"));
+}
+
+TEST(ParseIpv4, StrictDottedQuad) {
+  ASSERT_TRUE(parse_ipv4("192.168.1.70"));
+  EXPECT_EQ(parse_ipv4("192.168.1.70")->to_string(), "192.168.1.70");
+  EXPECT_FALSE(parse_ipv4("192.168.1"));
+  EXPECT_FALSE(parse_ipv4("1.2.3.256"));
+  EXPECT_FALSE(parse_ipv4(" 1.2.3.4"));
+}
+
+TEST(ParseHex, GroupsAndWildcards) {
+  const auto hex = parse_hex("01:0203:*:f", true);
+  ASSERT_TRUE(hex);
+  EXPECT_EQ(hex->bytes, (std::vector<std::uint8_t>{1, 2, 3, 0, 0x0f}));
+  EXPECT_EQ(hex->wildcard, (std::vector<bool>{false, false, false, true, false}));
+  EXPECT_FALSE(parse_hex("01:*", false));
+  EXPECT_FALSE(parse_hex("0g", false));
+  EXPECT_FALSE(parse_hex("01::02", false));
+}
+
+TEST(ParseHardwareAddress, TypePrefixAndWildcards) {
+  const auto mac = parse_hardware_address("01-00:20:e0:*:*:*");
+  ASSERT_TRUE(mac);
+  EXPECT_EQ(mac->hardware_type, 1);
+  EXPECT_EQ(mac->bytes.size(), 6U);
+  EXPECT_TRUE(mac->wildcard[5]);
+  const auto plain = parse_hardware_address("52:54:00:12:34:56");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->hardware_type);
+}
+
+TEST(PrettyDuration, MatchesDnsmasq) {
+  EXPECT_EQ(pretty_duration(3600), "1h");
+  EXPECT_EQ(pretty_duration(37800), "10h30m");
+  EXPECT_EQ(pretty_duration(90061), "1d1h1m1s");
+  EXPECT_EQ(pretty_duration(0), "");
+  EXPECT_EQ(pretty_duration(kInfiniteLease), "infinite");
+}
+
+TEST(Quoting, RoundTrip) {
+  std::string hidden;
+  for (char c : std::string("a1,.: \tZ#")) hidden += hide(c);
+  EXPECT_EQ(unhide(hidden), "a1,.: \tZ#");
+  EXPECT_TRUE(is_hidden(hide('a')));
+  EXPECT_FALSE(is_hidden(hide('z')));
+  EXPECT_EQ(hide('#'), '#');
+}
+
+}  // namespace
+}  // namespace pxemasq::config
