@@ -1,0 +1,120 @@
+#include "config/command_line.hpp"
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <cstdlib>
+
+#include "config/option_table.hpp"
+
+namespace pxemasq::config {
+namespace po = boost::program_options;
+namespace {
+
+constexpr const char* kJunk = "pxemasq-positional-words";
+// Boost refuses `--name=` with nothing after the `=`; getopt gives an empty value. We pass such
+// words through with this private stand-in and turn it back into "".
+constexpr std::string_view kEmptyValue = "\x01pxemasq-empty-value\x01";
+
+po::options_description describe_options() {
+  po::options_description options;
+  std::string short_flags_taken;
+  for (const OptionSpec& spec : option_table()) {
+    std::string name(spec.name);
+    // Two names share a letter (dhcp-leasefile/dhcp-lease, domain/domain-suffix): the first
+    // row owns it, as getopt's table does.
+    if (spec.short_flag != '\0' && short_flags_taken.find(spec.short_flag) == std::string::npos) {
+      short_flags_taken += spec.short_flag;
+      name += ',';
+      name += spec.short_flag;
+    }
+    switch (spec.value_mode) {
+      case ValueMode::none:
+        options.add_options()(name.c_str(), "");
+        break;
+      case ValueMode::required:
+        options.add_options()(name.c_str(), po::value<std::string>());
+        break;
+      case ValueMode::optional:
+        // An implicit value is only taken from `--opt=value`, never from the next word.
+        options.add_options()(name.c_str(), po::value<std::string>()->implicit_value(""));
+        break;
+    }
+  }
+  options.add_options()(kJunk, po::value<std::vector<std::string>>());
+  return options;
+}
+
+ConfigError command_line_error(std::string message) {
+  return ConfigError{std::move(message), Origin{}, 1, {}, {}};
+}
+
+}  // namespace
+
+CommandLineResult parse_command_line(std::span<const char* const> arguments) {
+  CommandLine result;
+  if (arguments.size() == 3 && std::string_view(arguments[1]) == "--help") {
+    const std::string_view topic = arguments[2];
+    if (topic == "dhcp" || topic == "dhcp6") {
+      result.help_topic = topic;
+      result.items.push_back({find_option("help"), std::nullopt});
+      return result;
+    }
+  }
+
+  static const po::options_description options = describe_options();
+  po::positional_options_description positional;
+  positional.add(kJunk, -1);
+  const int style = po::command_line_style::allow_short | po::command_line_style::allow_long |
+                    po::command_line_style::long_allow_adjacent |
+                    po::command_line_style::long_allow_next |
+                    po::command_line_style::short_allow_adjacent |
+                    po::command_line_style::short_allow_next |
+                    po::command_line_style::allow_sticky | po::command_line_style::allow_guessing |
+                    po::command_line_style::allow_dash_for_short;
+  po::parsed_options parsed(&options);
+  try {
+    std::vector<std::string> words;
+    for (std::size_t i = 1; i < arguments.size(); ++i) {
+      std::string word = arguments[i];
+      if (word.size() > 3 && word.starts_with("--") && word.back() == '=' &&
+          word.find('=') == word.size() - 1) {
+        word += kEmptyValue;
+      }
+      words.push_back(std::move(word));
+    }
+    parsed = po::command_line_parser(words)
+                 .options(options)
+                 .positional(positional)
+                 .style(style)
+                 .run();
+  } catch (const po::error& e) {
+    if (std::getenv("PXEMASQ_DEBUG_CMDLINE") != nullptr) fprintf(stderr, "%s\n", e.what());
+    // getopt's own complaint is not shown by dnsmasq either.
+    return command_line_error("try --help");
+  }
+
+  bool junk = false;
+  for (const po::option& option : parsed.options) {
+    if (option.string_key == kJunk) {
+      junk = true;
+      continue;
+    }
+    const OptionSpec* spec = find_option(option.string_key);
+    if (spec == nullptr) return command_line_error("try --help");
+    CommandLineItem item{spec, std::nullopt};
+    if (!option.value.empty()) item.value = option.value.front();
+    if (item.value == kEmptyValue) item.value = "";
+    // getopt takes an optional value only from `--name=value`; `--name value` leaves a stray
+    // word [verified: `--user nobody` is junk].
+    if (spec->value_mode == ValueMode::optional && option.original_tokens.size() == 2 &&
+        option.original_tokens.front().starts_with("--")) {
+      item.value.reset();
+      junk = true;
+    }
+    result.items.push_back(std::move(item));
+  }
+  if (junk) return ConfigError{"junk found in command line", std::nullopt, 1, {}, {}};
+  return result;
+}
+
+}  // namespace pxemasq::config
