@@ -235,16 +235,19 @@ TEST(Loader, FirstConfFileIsReadLast) {
 TEST(Loader, ActionsInFilesAreIgnored) {
   MemorySource source;
   source.add_file("t.conf", "test\nhelp\nversion\n");
-  const auto& loaded = loaded_of(load_file(source, "t.conf"));
+  const auto result = load_file(source, "t.conf");
+  const auto& loaded = loaded_of(result);
   EXPECT_FALSE(loaded.test);
   EXPECT_FALSE(loaded.help);
-  EXPECT_TRUE(loaded_of(load(source, {item("test"), item("conf-file", "t.conf")})).test);
+  const auto with_test = load(source, {item("test"), item("conf-file", "t.conf")});
+  EXPECT_TRUE(loaded_of(with_test).test);
 }
 
 TEST(Loader, NotServedOptionsWarnOncePerName) {
   MemorySource source;
   source.add_file("dns.conf", "port=0\nserver=1.1.1.1\nserver=8.8.8.8\nno-resolv\n");
-  const auto& loaded = loaded_of(load_file(source, "dns.conf"));
+  const auto result = load_file(source, "dns.conf");
+  const auto& loaded = loaded_of(result);
   ASSERT_EQ(loaded.warnings.size(), 2U);
   EXPECT_EQ(loaded.warnings[0].origin, (Origin{"dns.conf", 2}));
   EXPECT_NE(loaded.warnings[0].message.find("server"), std::string::npos);
