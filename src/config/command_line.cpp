@@ -19,24 +19,25 @@ po::options_description describe_options() {
   po::options_description options;
   std::string short_flags_taken;
   for (const OptionSpec& spec : option_table()) {
-    std::string name(spec.name);
+    const std::string long_name(spec.name);
     // Two names share a letter (dhcp-leasefile/dhcp-lease, domain/domain-suffix): the first
     // row owns it, as getopt's table does.
-    if (spec.short_flag != '\0' && short_flags_taken.find(spec.short_flag) == std::string::npos) {
-      short_flags_taken += spec.short_flag;
-      name += ',';
-      name += spec.short_flag;
-    }
+    const bool owns_short =
+        spec.short_flag != '\0' && short_flags_taken.find(spec.short_flag) == std::string::npos;
+    if (owns_short) short_flags_taken += spec.short_flag;
+    const std::string short_name = owns_short ? std::string(",") + spec.short_flag : std::string();
     switch (spec.value_mode) {
       case ValueMode::none:
-        options.add_options()(name.c_str(), "");
+        options.add_options()((long_name + short_name).c_str(), "");
         break;
       case ValueMode::required:
-        options.add_options()(name.c_str(), po::value<std::string>());
+        options.add_options()((long_name + short_name).c_str(), po::value<std::string>());
         break;
       case ValueMode::optional:
-        // An implicit value is only taken from `--opt=value`, never from the next word.
-        options.add_options()(name.c_str(), po::value<std::string>()->implicit_value(""));
+        // The long form takes a value only as `--opt=value`; the short form always needs one
+        // (getopt `u:`), so it is a separate short-only option.
+        options.add_options()(long_name.c_str(), po::value<std::string>()->implicit_value(""));
+        if (owns_short) options.add_options()(short_name.c_str(), po::value<std::string>());
         break;
     }
   }
@@ -96,10 +97,16 @@ CommandLineResult parse_command_line(std::span<const char* const> arguments) {
   bool junk = false;
   for (const po::option& option : parsed.options) {
     if (option.string_key == kJunk) {
-      junk = true;
+      // Words of only white space are skipped, like dnsmasq does.
+      for (const std::string& word : option.value) {
+        if (word.find_first_not_of(" \t\n\r\f\v") != std::string::npos) junk = true;
+      }
       continue;
     }
-    const OptionSpec* spec = find_option(option.string_key);
+    // A short-only option (the short form of an optional-value option) is keyed `-u`.
+    const OptionSpec* spec = option.string_key.size() == 2 && option.string_key[0] == '-'
+                                 ? find_short_option(option.string_key[1])
+                                 : find_option(option.string_key);
     if (spec == nullptr) return command_line_error("try --help");
     CommandLineItem item{spec, std::nullopt};
     if (!option.value.empty()) item.value = option.value.front();

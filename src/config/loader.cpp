@@ -151,6 +151,10 @@ std::optional<ConfigError> Loader::apply(const OptionSpec& spec,
     const OptionInput input{spec, value ? std::string_view(*value) : std::string_view(),
                             value.has_value(), origin};
     if (auto rejected_value = spec.parser(builder_, input)) {
+      // On the command line dnsmasq shows its generic "error" as "try --help" [verified].
+      if (origin.from_command_line() && rejected_value->message == "error") {
+        rejected_value->message = "try --help";
+      }
       return error_at(origin, std::move(rejected_value->message), offending_text,
                       std::move(rejected_value->hint));
     }

@@ -87,4 +87,10 @@ ParseStatus parse_pxe_service(ConfigBuilder&, const OptionInput&);
 ParseStatus parse_pxe_prompt(ConfigBuilder&, const OptionInput&);
 ParseStatus parse_pxe_vendor(ConfigBuilder&, const OptionInput&);
 
+// ---- parse_not_served.cpp: value checks for options accepted but not served ----
+ParseStatus validate_numeric_not_served(ConfigBuilder&, const OptionInput&);
+ParseStatus validate_keyword_not_served(ConfigBuilder&, const OptionInput&);
+ParseStatus validate_dhcp_proxy(ConfigBuilder&, const OptionInput&);
+ParseStatus validate_reply_delay(ConfigBuilder&, const OptionInput&);
+
 }  // namespace pxemasq::config

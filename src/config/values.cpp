@@ -53,7 +53,9 @@ HeadAndRest split_first(std::string_view value) {
   return {head, rest};
 }
 
-std::optional<std::uint32_t> parse_number(std::string_view text) {
+std::optional<std::uint32_t> parse_number(std::string_view hidden_text) {
+  // atoi_check looks through quoting: `port="0"` is 0 [verified].
+  const std::string text = unhide(hidden_text);
   if (!std::all_of(text.begin(), text.end(), is_digit)) return std::nullopt;
   // dnsmasq only checks the characters and then calls atoi(); we saturate instead of wrapping.
   std::uint64_t value = 0;

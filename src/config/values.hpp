@@ -24,7 +24,8 @@ struct HeadAndRest {
 };
 [[nodiscard]] HeadAndRest split_first(std::string_view value);
 
-// atoi_check: ASCII digits only (any count); the empty string is 0 [quirk]. Saturates at INT_MAX.
+// atoi_check: ASCII digits only (any count; quoted digits count too); the empty string is 0
+// [quirk]. Saturates at INT_MAX.
 [[nodiscard]] std::optional<std::uint32_t> parse_number(std::string_view text);
 // atoi_check16: as parse_number, and at most 65535.
 [[nodiscard]] std::optional<std::uint16_t> parse_number16(std::string_view text);
