@@ -31,6 +31,12 @@ bool looks_like_range_tag(std::string_view item) {
   });
 }
 
+// `a,b,24`: the CIDR-style length people write is a 24-second lease to dnsmasq [quirk].
+bool looks_like_prefix_length(std::string_view item) {
+  const auto number = parse_number(item);
+  return !item.empty() && number && *number >= 8 && *number <= 32;
+}
+
 bool same_subnet(Ipv4 a, Ipv4 b, Ipv4 mask) { return (a.value & mask.value) == (b.value & mask.value); }
 
 ParseStatus parse_range_lease(std::string_view item, DhcpRange& range) {
@@ -100,8 +106,10 @@ ParseStatus parse_dhcp_range(ConfigBuilder& builder, const OptionInput& input) {
     if (i + 1 != items.size()) return rejected("bad dhcp-range", "the lease time must be the last item");
     if (auto error = parse_range_lease(items[i], range)) return error;
   }
-  if (range.lease_seconds == 24 && i < items.size() && items[i] == "24") {
-    builder.warn(input.origin, "dhcp-range lease '24' means 24 seconds (raised to 2m), not a /24 netmask");
+  if (i < items.size() && looks_like_prefix_length(items[i])) {
+    builder.warn(input.origin, "dhcp-range lease '" + std::string(items[i]) +
+                                   "' means seconds (raised to at least 2m), not a /" +
+                                   std::string(items[i]) + " netmask; write the netmask as 255.255.255.0");
   }
   builder.config.ranges.push_back(std::move(range));
   return accepted();
