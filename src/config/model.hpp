@@ -101,11 +101,15 @@ struct DhcpMatch {
 };
 
 // dhcp-vendorclass / dhcp-userclass / dhcp-name-match: set `set_tag` when `pattern` matches.
+// Here and in MacMatch / RelayAgentMatch an empty `set_tag` (`dhcp-mac=,MAC`, accepted with a
+// warning; dnsmasq 2.90 crashes on it) sets no tag.
 struct StringMatch {
   Origin origin;
   std::string set_tag;
   std::string pattern;
   bool prefix = false;  // dhcp-name-match trailing `*`
+  // dhcp-vendorclass `enterprise:N` (a DHCPv6 selector: DHCPv4 matching ignores it, as dnsmasq).
+  std::optional<std::uint32_t> enterprise;
 };
 
 // dhcp-mac and the MAC items of dhcp-host: up to 16 bytes, wildcards allowed.

@@ -116,54 +116,90 @@ TagCondition parse_tag_condition(std::string_view name) {
   return condition;
 }
 
-std::optional<HexBytes> parse_hex(std::string_view text, bool allow_wildcard,
-                                  std::size_t max_bytes) {
+namespace {
+
+// One group of util.c:parse_hex, already known to hold only hex digits and `*`: `*` alone is a
+// wildcard byte; otherwise byte pairs are taken from the left and an odd last digit is a byte of
+// its own (`123` = 12 03 [verified with a live dnsmasq]). Stops at `max_bytes`.
+bool append_hex_group(std::string_view group, bool allow_wildcard, std::size_t max_bytes,
+                      HexBytes& out) {
+  if (group == "*") {
+    if (!allow_wildcard) return false;
+    out.bytes.push_back(0);
+    out.wildcard.push_back(true);
+    return true;
+  }
+  if (group.find('*') != std::string_view::npos) return false;  // `1*`, `**`
+  for (std::size_t pos = 0; pos < group.size(); pos += 2) {
+    if (out.bytes.size() == max_bytes) {
+      out.truncated = true;
+      return true;
+    }
+    int value = hex_value(group[pos]);
+    if (pos + 1 < group.size()) value = value * 16 + hex_value(group[pos + 1]);
+    out.bytes.push_back(static_cast<std::uint8_t>(value));
+    out.wildcard.push_back(false);
+  }
+  return true;
+}
+
+bool is_hex_separator(char c) { return c == ':' || c == '-' || c == ' '; }
+
+// strtol(group, 16) as dnsmasq applies it to a `TT-` hardware type: leading hex digits only.
+std::uint8_t hardware_type_value(std::string_view group) {
+  unsigned value = 0;
+  for (char c : group) {
+    if (!is_hex_digit(c)) break;
+    value = ((value << 4) | static_cast<unsigned>(hex_value(c))) & 0xFFFFU;
+  }
+  return static_cast<std::uint8_t>(value);  // ARP hardware types are one byte on the wire
+}
+
+// util.c:parse_hex. Empty groups are skipped (`01::02` = 01 02 [verified]); a group holding
+// anything but hex digits and `*` fails the whole string; with `type` set, a first non-empty
+// group ended by `-` before any byte is the ARP hardware type. Bytes beyond `max_bytes` are
+// dropped without looking at them (dnsmasq accepts `...:16:zz` for a 16-byte MAC [verified]).
+std::optional<HexBytes> parse_hex_groups(std::string_view text, bool allow_wildcard,
+                                         std::size_t max_bytes,
+                                         std::optional<std::uint8_t>* type) {
   HexBytes out;
-  std::size_t i = 0;
-  while (i <= text.size()) {
-    std::size_t end = i;
-    while (end < text.size() && text[end] != ':' && text[end] != '-' && text[end] != ' ') ++end;
-    const std::string_view group = text.substr(i, end - i);
-    if (allow_wildcard && group == "*") {
-      out.bytes.push_back(0);
-      out.wildcard.push_back(true);
-    } else {
-      // A group holds one or more byte pairs; a lone digit is one byte (`1:2` = 01 02).
-      if (group.empty() || !std::all_of(group.begin(), group.end(), is_hex_digit)) {
+  std::size_t start = 0;
+  while (start <= text.size() && !out.truncated) {
+    if (out.bytes.size() == max_bytes) {
+      out.truncated = text.find_first_not_of(":- ", start) != std::string_view::npos;
+      break;
+    }
+    std::size_t end = start;
+    while (end < text.size() && !is_hex_separator(text[end])) {
+      if (text[end] != '*' && !is_hex_digit(text[end])) return std::nullopt;
+      ++end;
+    }
+    const std::string_view group = text.substr(start, end - start);
+    if (!group.empty()) {
+      if (type != nullptr && end < text.size() && text[end] == '-' && out.bytes.empty()) {
+        *type = hardware_type_value(group);
+        type = nullptr;
+      } else if (!append_hex_group(group, allow_wildcard, max_bytes, out)) {
         return std::nullopt;
       }
-      std::size_t pos = 0;
-      if (group.size() % 2 == 1) {
-        out.bytes.push_back(static_cast<std::uint8_t>(hex_value(group[0])));
-        out.wildcard.push_back(false);
-        pos = 1;
-      }
-      for (; pos < group.size(); pos += 2) {
-        out.bytes.push_back(
-            static_cast<std::uint8_t>(hex_value(group[pos]) * 16 + hex_value(group[pos + 1])));
-        out.wildcard.push_back(false);
-      }
     }
-    if (out.bytes.size() > max_bytes) return std::nullopt;
-    if (end >= text.size()) break;
-    i = end + 1;
+    start = end + 1;
   }
   return out;
 }
 
-std::optional<HardwareAddress> parse_hardware_address(std::string_view text) {
+}  // namespace
+
+std::optional<HexBytes> parse_hex(std::string_view text, bool allow_wildcard,
+                                  std::size_t max_bytes) {
+  return parse_hex_groups(text, allow_wildcard, max_bytes, nullptr);
+}
+
+std::optional<HardwareAddress> parse_hardware_address(std::string_view text, bool* truncated) {
   HardwareAddress address;
-  // `TT-` prefix: a first group followed by `-` is the ARP hardware type (06-00:20:...).
-  const std::size_t dash = text.find('-');
-  const std::size_t colon = text.find(':');
-  if (dash != std::string_view::npos && (colon == std::string_view::npos || dash < colon)) {
-    const auto type = parse_hex(text.substr(0, dash), false, 1);
-    if (!type || type->bytes.size() != 1) return std::nullopt;
-    address.hardware_type = type->bytes[0];
-    text.remove_prefix(dash + 1);
-  }
-  auto hex = parse_hex(text, true, 16);
+  auto hex = parse_hex_groups(text, true, kMaxHardwareAddressBytes, &address.hardware_type);
   if (!hex) return std::nullopt;
+  if (truncated != nullptr) *truncated = hex->truncated;
   address.bytes = std::move(hex->bytes);
   address.wildcard = std::move(hex->wildcard);
   return address;

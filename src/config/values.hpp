@@ -43,19 +43,28 @@ struct HeadAndRest {
 // A tag name as written after `tag:`: leading `!` or `#` negates. The name is unhidden.
 [[nodiscard]] TagCondition parse_tag_condition(std::string_view name);
 
-// util.c:parse_hex-style bytes: groups separated by `:`, `-` or space, a group may hold several
-// byte pairs; with `allow_wildcard`, a group that is exactly `*` is a wildcard byte.
-// Returns nullopt on a malformed group or more than `max_bytes` bytes.
+// util.c:parse_hex: groups separated by `:`, `-` or space; empty groups are skipped (`01::02`);
+// a group may hold several byte pairs, taken from the left, an odd last digit being a byte of
+// its own (`123` = 12 03); with `allow_wildcard`, a group that is exactly `*` is a wildcard byte.
+// Returns nullopt on a group holding anything but hex digits (quoted digits included) and `*`.
+// Like dnsmasq, stops after `max_bytes` bytes without looking at the rest (`truncated` is set).
 struct HexBytes {
   std::vector<std::uint8_t> bytes;
   std::vector<bool> wildcard;
+  bool truncated = false;  // more bytes were written than `max_bytes`; they were dropped
 };
 [[nodiscard]] std::optional<HexBytes> parse_hex(std::string_view text, bool allow_wildcard,
                                                 std::size_t max_bytes = 255);
 
-// A MAC in dnsmasq's form: optional `TT-` ARP hardware type prefix, then hex groups, `*`
-// wildcards allowed, up to 16 bytes.
-[[nodiscard]] std::optional<HardwareAddress> parse_hardware_address(std::string_view text);
+// DHCP_CHADDR_MAX: the longest hardware address dnsmasq keeps.
+inline constexpr std::size_t kMaxHardwareAddressBytes = 16;
+
+// A MAC in dnsmasq's form: parse_hex with `*` wildcards, at most 16 bytes (more are dropped,
+// as dnsmasq does), and a first group ended by `-` before any byte is the ARP hardware type
+// (`06-00:20:...`; `01-02-03` = type 1, bytes 02 03; `-01:02` has no type). `truncated`, if
+// given, tells whether bytes were dropped.
+[[nodiscard]] std::optional<HardwareAddress> parse_hardware_address(std::string_view text,
+                                                                    bool* truncated = nullptr);
 
 // util.c:prettyprint_time: "infinite", else the non-zero parts Nd Nh Nm Ns ("" for 0).
 [[nodiscard]] std::string pretty_duration(std::uint32_t seconds);

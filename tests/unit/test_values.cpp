@@ -66,7 +66,44 @@ TEST(ParseHex, GroupsAndWildcards) {
   EXPECT_EQ(hex->wildcard, (std::vector<bool>{false, false, false, true, false}));
   EXPECT_FALSE(parse_hex("01:*", false));
   EXPECT_FALSE(parse_hex("0g", false));
-  EXPECT_FALSE(parse_hex("01::02", false));
+}
+
+// util.c:parse_hex, confirmed against a live dnsmasq 2.90 (dhcp-host / dhcp-circuitid matching).
+TEST(ParseHex, EmptyGroupsAreSkipped) {
+  const auto hex = parse_hex("01::02", false);
+  ASSERT_TRUE(hex);
+  EXPECT_EQ(hex->bytes, (std::vector<std::uint8_t>{1, 2}));
+  const auto empty = parse_hex(":", false);
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->bytes.empty());
+}
+
+TEST(ParseHex, OddGroupEndsWithASingleDigitByte) {
+  const auto hex = parse_hex("123:45", false);
+  ASSERT_TRUE(hex);
+  EXPECT_EQ(hex->bytes, (std::vector<std::uint8_t>{0x12, 0x03, 0x45}));
+}
+
+TEST(ParseHex, StopsAtMaxBytesWithoutCheckingTheRest) {
+  const auto hex = parse_hex("01:02:zz", false, 2);
+  ASSERT_TRUE(hex);
+  EXPECT_EQ(hex->bytes.size(), 2U);
+  EXPECT_TRUE(hex->truncated);
+  const auto split_group = parse_hex("010203", false, 2);
+  ASSERT_TRUE(split_group);
+  EXPECT_EQ(split_group->bytes, (std::vector<std::uint8_t>{1, 2}));
+  EXPECT_TRUE(split_group->truncated);
+  const auto exact = parse_hex("01:02:", false, 2);
+  ASSERT_TRUE(exact);
+  EXPECT_FALSE(exact->truncated);
+}
+
+TEST(ParseHex, RejectsMixedWildcardsAndQuotedDigits) {
+  EXPECT_FALSE(parse_hex("1*", true));
+  EXPECT_FALSE(parse_hex("**", true));
+  std::string quoted = "0";
+  quoted += hide('1');
+  EXPECT_FALSE(parse_hex(quoted, false));
 }
 
 TEST(ParseHardwareAddress, TypePrefixAndWildcards) {
@@ -78,6 +115,35 @@ TEST(ParseHardwareAddress, TypePrefixAndWildcards) {
   const auto plain = parse_hardware_address("52:54:00:12:34:56");
   ASSERT_TRUE(plain);
   EXPECT_FALSE(plain->hardware_type);
+}
+
+TEST(ParseHardwareAddress, TypeIsTheFirstGroupEndedByADash) {
+  const auto dashed = parse_hardware_address("01-02-03");
+  ASSERT_TRUE(dashed);
+  EXPECT_EQ(dashed->hardware_type, 1);
+  EXPECT_EQ(dashed->bytes, (std::vector<std::uint8_t>{2, 3}));
+  // A leading empty group is skipped and a dash after the first byte is a separator.
+  const auto leading = parse_hardware_address("-01:02");
+  ASSERT_TRUE(leading);
+  EXPECT_FALSE(leading->hardware_type);
+  EXPECT_EQ(leading->bytes.size(), 2U);
+  const auto spaced = parse_hardware_address("01 02-03:04");
+  ASSERT_TRUE(spaced);
+  EXPECT_FALSE(spaced->hardware_type);
+  EXPECT_EQ(spaced->bytes.size(), 4U);
+}
+
+TEST(ParseHardwareAddress, KeepsSixteenBytesAndDropsTheRest) {
+  bool truncated = false;
+  const auto mac = parse_hardware_address(
+      "01:02:03:04:05:06:07:08:09:10:11:12:13:14:15:16:zz", &truncated);
+  ASSERT_TRUE(mac);
+  EXPECT_EQ(mac->bytes.size(), 16U);
+  EXPECT_TRUE(truncated);
+  EXPECT_FALSE(parse_hardware_address("01:02:03:04:05:06:07:08:09:10:11:12:13:14:15:zz"));
+  const auto empty = parse_hardware_address("");
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->bytes.empty());
 }
 
 TEST(PrettyDuration, MatchesDnsmasq) {
