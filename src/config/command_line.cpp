@@ -34,10 +34,14 @@ po::options_description describe_options() {
         options.add_options()((long_name + short_name).c_str(), po::value<std::string>());
         break;
       case ValueMode::optional:
-        // The long form takes a value only as `--opt=value`; the short form always needs one
-        // (getopt `u:`), so it is a separate short-only option.
+        // The long form takes a value only as `--opt=value`. The short form is a separate
+        // short-only option: it needs a value (getopt `u:`), except -q and -1, which take none.
         options.add_options()(long_name.c_str(), po::value<std::string>()->implicit_value(""));
-        if (owns_short) options.add_options()(short_name.c_str(), po::value<std::string>());
+        if (owns_short && (spec.short_flag == 'q' || spec.short_flag == '1')) {
+          options.add_options()(short_name.c_str(), "");
+        } else if (owns_short) {
+          options.add_options()(short_name.c_str(), po::value<std::string>());
+        }
         break;
     }
   }

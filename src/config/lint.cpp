@@ -13,9 +13,11 @@ void check_overlapping_ranges(const Config& config, std::vector<Diagnostic>& out
       if (a.mode != RangeMode::dynamic || b.mode != RangeMode::dynamic) continue;
       if (a.required_tags != b.required_tags) continue;  // tag-selected ranges may overlap
       if (a.start <= b.end && b.start <= a.end) {
+        const std::string other = a.origin.from_command_line()
+                                      ? "the command line"
+                                      : "line " + std::to_string(a.origin.line) + " of " + a.origin.file;
         out.push_back({b.origin, "dhcp-range " + b.start.to_string() + " -- " + b.end.to_string() +
-                                     " overlaps the range at line " + std::to_string(a.origin.line) +
-                                     " of " + (a.origin.file.empty() ? "the command line" : a.origin.file)});
+                                     " overlaps the range given on " + other});
       }
     }
   }

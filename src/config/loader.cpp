@@ -55,6 +55,7 @@ class Loader {
   std::optional<ConfigError> apply(const OptionSpec& spec, const std::optional<std::string>& value,
                                    const Origin& origin, const std::string& offending_text);
   std::optional<ConfigError> check_repetition(const OptionSpec& spec, const Origin& origin);
+  [[nodiscard]] std::optional<ConfigError> check_whole_config() const;
   std::optional<ConfigError> read_file(const std::string& path, bool missing_is_fine = false);
   std::optional<ConfigError> read_lines(const std::string& path, std::string_view content);
   std::optional<ConfigError> read_directory(std::string_view value);
@@ -65,6 +66,7 @@ class Loader {
   std::set<FileId> files_seen_;
   std::map<std::string_view, SlotUse> slots_;
   std::set<std::string_view> warned_names_;
+  std::set<std::string_view> names_seen_;
   std::vector<std::string> files_read_;
   bool test_ = false;
   bool help_ = false;
@@ -95,9 +97,19 @@ std::optional<ConfigError> Loader::run(const LoadRequest& request) {
     }
     if (auto error = apply(*item.spec, item.value, command_line, text)) return error;
   }
-  if (first_conf_file) return read_file(*first_conf_file);
   // Without -C the default file is read; only its absence is silently fine.
-  return read_file(request.default_file, true);
+  auto error = first_conf_file ? read_file(*first_conf_file) : read_file(request.default_file, true);
+  if (error) return error;
+  return check_whole_config();
+}
+
+// dnsmasq's post-parse checks that concern options we know (spec §1.6).
+std::optional<ConfigError> Loader::check_whole_config() const {
+  if (names_seen_.count("dhcp-fqdn") != 0 && !builder_.config.domain) {
+    return ConfigError{"there must be a default domain when --dhcp-fqdn is set", std::nullopt,
+                       kExitBadConfig, {}, "add domain=NAME"};
+  }
+  return std::nullopt;
 }
 
 std::optional<ConfigError> Loader::check_repetition(const OptionSpec& spec,
@@ -126,6 +138,7 @@ std::optional<ConfigError> Loader::apply(const OptionSpec& spec,
     return error_at(origin, "missing parameter", offending_text,
                     std::string(spec.name) + " needs a value: " + std::string(spec.name) + "=...");
   }
+  names_seen_.insert(spec.name);
   if (auto error = check_repetition(spec, origin)) {
     error->offending_text = offending_text;
     error->hint = std::string(spec.name) + (origin.from_command_line()

@@ -109,4 +109,26 @@ ParseStatus validate_reply_delay(ConfigBuilder&, const OptionInput& input) {
   return accepted();
 }
 
+// dhcp-relay=LOCAL,SERVER[,IF] and bridge-interface=IF,ALIAS[,...] need at least two items.
+ParseStatus validate_two_items(ConfigBuilder&, const OptionInput& input) {
+  if (split_list(input.text).size() >= 2) return accepted();
+  if (input.spec.name == "dhcp-relay") return rejected("Bad dhcp-relay", "expected LOCAL-ADDRESS,SERVER-ADDRESS");
+  return rejected("bad bridge-interface", "expected INTERFACE,ALIAS[,ALIAS...]");
+}
+
+// dhcp-duid=ENTERPRISE-NUMBER,HEX (DHCPv6).
+ParseStatus validate_dhcp_duid(ConfigBuilder&, const OptionInput& input) {
+  const auto items = split_list(input.text);
+  if (items.size() != 2 || !parse_number(items[0]) || !parse_hex(items[1], false)) {
+    return rejected("bad DUID", "expected dhcp-duid=ENTERPRISE-NUMBER,HEX");
+  }
+  return accepted();
+}
+
+// Debian's and RHEL's dnsmasq are built without Lua, so `--test` rejects the option; so do we.
+ParseStatus reject_lua_script(ConfigBuilder&, const OptionInput&) {
+  return rejected("recompile with HAVE_LUASCRIPT defined to enable Lua scripts",
+                  "pxemasq has no Lua support; use dhcp-script (planned) instead");
+}
+
 }  // namespace pxemasq::config

@@ -92,5 +92,8 @@ ParseStatus validate_numeric_not_served(ConfigBuilder&, const OptionInput&);
 ParseStatus validate_keyword_not_served(ConfigBuilder&, const OptionInput&);
 ParseStatus validate_dhcp_proxy(ConfigBuilder&, const OptionInput&);
 ParseStatus validate_reply_delay(ConfigBuilder&, const OptionInput&);
+ParseStatus validate_two_items(ConfigBuilder&, const OptionInput&);
+ParseStatus validate_dhcp_duid(ConfigBuilder&, const OptionInput&);
+ParseStatus reject_lua_script(ConfigBuilder&, const OptionInput&);
 
 }  // namespace pxemasq::config

@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
+#include <functional>
 
 #include "config/values.hpp"
 #include "version.hpp"
@@ -57,15 +58,26 @@ int run_foreground(std::shared_ptr<const config::Config> config) {
   log_startup(*config, *main_log, *dhcp_log, *tftp_log);
 
   boost::asio::io_context io;
-  boost::asio::signal_set signals(io, SIGTERM, SIGINT);
-  int received = 0;
-  signals.async_wait([&received](const boost::system::error_code& error, int number) {
-    if (!error) received = number;
-  });
+  boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
+  signals.add(SIGUSR1);
+  signals.add(SIGUSR2);
+  int exit_code = 0;
+  // dnsmasq: SIGTERM exits 0; SIGINT exits 5 under -d and is ignored otherwise (spec §8.2).
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& error, int number) {
+        if (error) return;
+        if (number == SIGTERM || (number == SIGINT && config->no_daemon)) {
+          main_log->info("exiting on receipt of {}", number == SIGINT ? "SIGINT" : "SIGTERM");
+          exit_code = number == SIGINT ? 5 : 0;
+          return;  // nothing re-armed: io.run() returns
+        }
+        if (number == SIGHUP) main_log->info("SIGHUP received: configuration reload is not implemented yet; keeping the running configuration");
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
   io.run();
-  main_log->info("exiting on receipt of {}", received == SIGINT ? "SIGINT" : "SIGTERM");
   spdlog::drop_all();
-  return 0;
+  return exit_code;
 }
 
 }  // namespace pxemasq::daemon
