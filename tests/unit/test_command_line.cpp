@@ -62,6 +62,11 @@ TEST(CommandLine, OptionalValuesOnlyWithEquals) {
   EXPECT_EQ(rendered(parse_words({"-u"})), Words{"ERROR bad command line options: try --help"});
 }
 
+TEST(CommandLine, ShortQAndOneTakeNoValue) {
+  EXPECT_EQ(rendered(parse_words({"-q", "-1"})), (Words{"log-queries", "enable-dbus"}));
+  EXPECT_EQ(rendered(parse_words({"-c"})), Words{"ERROR bad command line options: try --help"});
+}
+
 TEST(CommandLine, JunkAndBlankWords) {
   EXPECT_EQ(rendered(parse_words({"-C", "a.conf", "junk"})), Words{"ERROR junk found in command line"});
   EXPECT_EQ(rendered(parse_words({"-C", "a.conf", " "})), Words{"conf-file=a.conf"});

@@ -256,6 +256,16 @@ TEST(Loader, NotServedOptionsWarnOncePerName) {
   EXPECT_EQ(loaded.config->dns_port, 0);
 }
 
+TEST(Loader, DhcpFqdnNeedsADefaultDomain) {
+  MemorySource source;
+  source.add_file("f.conf", "dhcp-fqdn\n");
+  const auto error = error_of(load_file(source, "f.conf"));
+  EXPECT_EQ(error.format(), "there must be a default domain when --dhcp-fqdn is set");
+  EXPECT_EQ(error.exit_code, 1);
+  source.add_file("g.conf", "dhcp-fqdn\ndomain=lab\n");
+  EXPECT_TRUE(std::holds_alternative<LoadedConfig>(load_file(source, "g.conf")));
+}
+
 TEST(Loader, ErrorFormats) {
   EXPECT_EQ((ConfigError{"bad dhcp-range", Origin{"/etc/dnsmasq.conf", 3}, 1, {}, {}}).format(),
             "bad dhcp-range at line 3 of /etc/dnsmasq.conf");

@@ -127,6 +127,13 @@ const Case kCases[] = {
     {"dhcp-reply-delay", "5,6", "error"},
     {"dhcp-reply-delay", "tag:x,5", "ok"},
     {"dhcp-reply-delay", "", "ok"},
+    {"dhcp-relay", "1.2.3.4", "Bad dhcp-relay"},
+    {"dhcp-relay", "1.2.3.4,5.6.7.8", "ok"},
+    {"bridge-interface", "x", "bad bridge-interface"},
+    {"bridge-interface", "x,y", "ok"},
+    {"dhcp-duid", "xyz", "bad DUID"},
+    {"dhcp-duid", "1,01:02", "ok"},
+    {"dhcp-luascript", "/x", "recompile with HAVE_LUASCRIPT defined to enable Lua scripts"},
 };
 
 TEST(ParseBasic, VerdictsMatchDnsmasq) {
