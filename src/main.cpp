@@ -11,6 +11,7 @@
 #include "daemon/host_checks.hpp"
 #include "daemon/posix_config_source.hpp"
 #include "daemon/usage.hpp"
+#include "dhcp/option_defs.hpp"
 
 namespace {
 
@@ -45,6 +46,12 @@ int main(int argc, char** argv) {
   const std::span<const char* const> arguments(argv, static_cast<std::size_t>(argc));
   auto command_line = config::parse_command_line(arguments);
   if (auto* error = std::get_if<ConfigError>(&command_line)) return report(*error);
+  // `--help dhcp` / `--help dhcp6`: the option-name table, as dnsmasq prints it.
+  if (const std::string& topic = std::get<config::CommandLine>(command_line).help_topic; !topic.empty()) {
+    std::cout << pxemasq::dhcp::known_options_help(topic == "dhcp6" ? pxemasq::dhcp::OptionFamily::dhcp6
+                                                                     : pxemasq::dhcp::OptionFamily::dhcp4);
+    return 0;
+  }
 
   pxemasq::daemon::PosixConfigSource source;
   config::LoadRequest request{std::get<config::CommandLine>(command_line).items, "/etc/dnsmasq.conf"};
