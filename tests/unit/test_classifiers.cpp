@@ -12,24 +12,15 @@
 #include "config/option_table.hpp"
 #include "config/parsers.hpp"
 #include "config/quoting.hpp"
+#include "option_parsing.hpp"
 
 namespace pxemasq::config {
 namespace {
 
-ParseStatus feed(ConfigBuilder& builder, std::string_view name,
-                 std::optional<std::string_view> value) {
-  const OptionSpec* spec = find_option(name);
-  EXPECT_NE(spec, nullptr) << name;
-  if (spec == nullptr || spec->parser == nullptr) return rejected("no parser");
-  const OptionInput input{*spec, value.value_or(""), value.has_value(), Origin{"t.conf", 1}};
-  return spec->parser(builder, input);
-}
-
-std::string verdict(std::string_view name, std::optional<std::string_view> value) {
-  ConfigBuilder builder;
-  const ParseStatus status = feed(builder, name, value);
-  return status ? status->message : "ok";
-}
+using testing::feed;
+using testing::verdict;
+using testing::quoted;
+using testing::has_warning;
 
 // Parse accepted lines into one builder.
 ConfigBuilder accepted_lines(std::string_view name,
@@ -41,18 +32,6 @@ ConfigBuilder accepted_lines(std::string_view name,
                          << (status ? status->message : "");
   }
   return builder;
-}
-
-std::string quoted(std::string_view text) {
-  std::string out;
-  for (const char c : text) out += hide(c);
-  return out;
-}
-
-bool has_warning(const ConfigBuilder& builder, std::string_view part) {
-  return std::any_of(builder.warnings.begin(), builder.warnings.end(), [&](const Diagnostic& d) {
-    return d.message.find(part) != std::string::npos;
-  });
 }
 
 std::vector<std::uint8_t> bytes_of(std::string_view text) {

@@ -12,19 +12,14 @@
 #include "config/option_table.hpp"
 #include "config/parsers.hpp"
 #include "config/quoting.hpp"
+#include "option_parsing.hpp"
 
 namespace pxemasq::config {
 namespace {
 
-// Parse one more line into `builder`; nullopt value = a bare name without `=`.
-ParseStatus feed(ConfigBuilder& builder, std::string_view name,
-                 std::optional<std::string_view> value) {
-  const OptionSpec* spec = find_option(name);
-  EXPECT_NE(spec, nullptr) << name;
-  if (spec == nullptr || spec->parser == nullptr) return rejected("no parser");
-  const OptionInput input{*spec, value.value_or(""), value.has_value(), Origin{"t.conf", 1}};
-  return spec->parser(builder, input);
-}
+using testing::feed;
+using testing::quoted;
+using testing::has_warning;
 
 std::string verdict(std::string_view value) {
   ConfigBuilder builder;
@@ -43,18 +38,6 @@ DhcpHost host_of(std::string_view value, ConfigBuilder& builder) {
 DhcpHost host_of(std::string_view value) {
   ConfigBuilder builder;
   return host_of(value, builder);
-}
-
-std::string quoted(std::string_view text) {
-  std::string out;
-  for (const char c : text) out += hide(c);
-  return out;
-}
-
-bool has_warning(const ConfigBuilder& builder, std::string_view part) {
-  return std::any_of(builder.warnings.begin(), builder.warnings.end(), [&](const Diagnostic& d) {
-    return d.message.find(part) != std::string::npos;
-  });
 }
 
 struct Case {

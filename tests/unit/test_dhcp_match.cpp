@@ -11,23 +11,13 @@
 #include "config/option_table.hpp"
 #include "config/parsers.hpp"
 #include "config/quoting.hpp"
+#include "option_parsing.hpp"
 
 namespace pxemasq::config {
 namespace {
 
-// Config text as the lexer hands it over: `"..."` segments become hidden characters (spec §1.2).
-std::string lexed(std::string_view config) {
-  std::string out;
-  bool quoted = false;
-  for (char c : config) {
-    if (c == '"') {
-      quoted = !quoted;
-    } else {
-      out += quoted ? hide(c) : c;
-    }
-  }
-  return out;
-}
+using testing::lexed;
+using testing::hex_bytes;
 
 struct Parsed {
   ParseStatus status;
@@ -58,15 +48,6 @@ Parsed parse(std::string_view config) {
   Parsed parsed;
   parse_into(parsed, config, 1);
   return parsed;
-}
-
-std::vector<std::uint8_t> bytes(std::string_view spaced_hex) {
-  std::vector<std::uint8_t> out;
-  for (std::size_t i = 0; i < spaced_hex.size(); i += 3) {
-    out.push_back(
-        static_cast<std::uint8_t>(std::stoul(std::string(spaced_hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
 }
 
 using Kind = MatchValue::Kind;
@@ -126,11 +107,11 @@ TEST_P(DhcpMatchForm, StoredAsDnsmasqMatches) {
   EXPECT_FALSE(match.vendor_ident);
   EXPECT_EQ(match.code, f.code);
   EXPECT_EQ(match.value.kind, f.kind);
-  EXPECT_EQ(match.value.bytes, bytes(f.hex));
+  EXPECT_EQ(match.value.bytes, hex_bytes(f.hex));
   std::string wildcard;
   for (bool w : match.value.wildcard) wildcard += w ? '1' : '0';
   EXPECT_EQ(wildcard, f.wildcard);
-  const auto width = f.kind == Kind::element ? bytes(f.hex).size() : 0U;
+  const auto width = f.kind == Kind::element ? hex_bytes(f.hex).size() : 0U;
   EXPECT_EQ(match.value.element_width, width);
 }
 

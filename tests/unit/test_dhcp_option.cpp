@@ -13,23 +13,13 @@
 #include "config/option_table.hpp"
 #include "config/parsers.hpp"
 #include "config/quoting.hpp"
+#include "option_parsing.hpp"
 
 namespace pxemasq::config {
 namespace {
 
-// Config text as the lexer hands it over: `"..."` segments become hidden characters (spec §1.2).
-std::string lexed(std::string_view config) {
-  std::string out;
-  bool quoted = false;
-  for (char c : config) {
-    if (c == '"') {
-      quoted = !quoted;
-    } else {
-      out += quoted ? hide(c) : c;
-    }
-  }
-  return out;
-}
+using testing::lexed;
+using testing::hex_bytes;
 
 struct Parsed {
   ParseStatus status;
@@ -60,15 +50,6 @@ Parsed parse(std::string_view config, std::string_view option = "dhcp-option") {
   Parsed parsed;
   parse_into(parsed, config, option, 1);
   return parsed;
-}
-
-std::vector<std::uint8_t> bytes(std::string_view spaced_hex) {
-  std::vector<std::uint8_t> out;
-  for (std::size_t i = 0; i + 1 < spaced_hex.size() + 1; i += 3) {
-    out.push_back(
-        static_cast<std::uint8_t>(std::stoul(std::string(spaced_hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
 }
 
 std::vector<std::uint8_t> text_bytes(std::string_view text) {
@@ -179,7 +160,7 @@ TEST_P(DhcpOptionEncoding, BytesAsDnsmasqSends) {
   const Parsed parsed = parse(e.value);
   ASSERT_TRUE(parsed.ok()) << parsed.status->message;
   EXPECT_EQ(parsed.only().code, e.code);
-  EXPECT_EQ(parsed.only().value, bytes(e.hex));
+  EXPECT_EQ(parsed.only().value, hex_bytes(e.hex));
   EXPECT_EQ(parsed.only().space, OptionSpace::standard);
 }
 
@@ -380,7 +361,7 @@ TEST(DhcpOptionSpace, VendorSubOption) {
   EXPECT_EQ(s.space, OptionSpace::vendor);
   EXPECT_EQ(s.vendor_class, "PXEClient");
   EXPECT_EQ(s.code, 6U);
-  EXPECT_EQ(s.value, bytes("02"));
+  EXPECT_EQ(s.value, hex_bytes("02"));
 }
 
 TEST(DhcpOptionSpace, VendorForAnyClientAndQuotedClass) {
@@ -392,14 +373,14 @@ TEST(DhcpOptionSpace, SubOptionsByNumberAreFreeForm) {
   // 119 / 120 / 3 inside a space have no table type; option:NAME keeps the row's type.
   EXPECT_EQ(parse("encap:175,119,foo.com").only().value, text_bytes("foo.com"));
   EXPECT_EQ(parse("vendor:X,3,abc").only().value, text_bytes("abc"));
-  EXPECT_EQ(parse("encap:175,120,1.2.3.4").only().value, bytes("01 02 03 04"));
+  EXPECT_EQ(parse("encap:175,120,1.2.3.4").only().value, hex_bytes("01 02 03 04"));
   EXPECT_EQ(parse("encap:175,option:sip-server,foo.com").only().value, text_bytes("foo.com"));
-  EXPECT_EQ(parse("vendor:PXEClient,option:mtu,99999").only().value, bytes("86 9f"));
+  EXPECT_EQ(parse("vendor:PXEClient,option:mtu,99999").only().value, hex_bytes("86 9f"));
   // A name-list row inside a space: names, but without compression [verified on the wire].
   EXPECT_EQ(parse("encap:175,option:domain-search,Foo.com").only().value,
-            bytes("03 66 6f 6f 03 63 6f 6d 00"));
+            hex_bytes("03 66 6f 6f 03 63 6f 6d 00"));
   EXPECT_EQ(parse("vendor:X,option:domain-search,a.foo.com,b.foo.com,.").only().value,
-            bytes("01 61 03 66 6f 6f 03 63 6f 6d 00 01 62 03 66 6f 6f 03 63 6f 6d 00 00"));
+            hex_bytes("01 61 03 66 6f 6f 03 63 6f 6d 00 01 62 03 66 6f 6f 03 63 6f 6d 00 00"));
 }
 
 TEST(DhcpOptionSpace, Encap) {
@@ -488,7 +469,7 @@ TEST(DhcpOptionTags, SetPrefixIsReadAsTagWithAWarning) {
 TEST(DhcpOptionTags, ForceComesFromTheOptionName) {
   EXPECT_FALSE(parse("3,1.2.3.4").only().force);
   EXPECT_TRUE(parse("3,1.2.3.4", "dhcp-option-force").only().force);
-  EXPECT_EQ(parse("3,1.2.3.4", "dhcp-option-force").only().value, bytes("01 02 03 04"));
+  EXPECT_EQ(parse("3,1.2.3.4", "dhcp-option-force").only().value, hex_bytes("01 02 03 04"));
 }
 
 TEST(DhcpOptionTags, OriginIsKept) {

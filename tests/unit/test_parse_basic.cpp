@@ -6,6 +6,7 @@
 #include "config/option_table.hpp"
 #include "config/parsers.hpp"
 #include "config/quoting.hpp"
+#include "option_parsing.hpp"
 
 namespace pxemasq::config {
 namespace {
@@ -15,20 +16,14 @@ struct Outcome {
   ConfigBuilder builder;
 };
 
+using testing::feed;
+using testing::verdict;
+
 // Parse `name=value` (or a bare `name` when value is nullopt) through the option table's parser.
 Outcome parse(std::string_view name, std::optional<std::string_view> value) {
   Outcome out;
-  const OptionSpec* spec = find_option(name);
-  EXPECT_NE(spec, nullptr) << name;
-  if (spec == nullptr || spec->parser == nullptr) return out;
-  const OptionInput input{*spec, value.value_or(""), value.has_value(), Origin{"t.conf", 1}};
-  out.status = spec->parser(out.builder, input);
+  out.status = feed(out.builder, name, value);
   return out;
-}
-
-std::string verdict(std::string_view name, std::optional<std::string_view> value) {
-  const Outcome out = parse(name, value);
-  return out.status ? out.status->message : "ok";
 }
 
 struct Case {

@@ -12,23 +12,15 @@
 #include "config/option_table.hpp"
 #include "config/parsers.hpp"
 #include "config/quoting.hpp"
+#include "option_parsing.hpp"
 
 namespace pxemasq::config {
 namespace {
 
-ParseStatus feed(ConfigBuilder& builder, std::string_view name, std::string_view value) {
-  const OptionSpec* spec = find_option(name);
-  EXPECT_NE(spec, nullptr) << name;
-  if (spec == nullptr || spec->parser == nullptr) return rejected("no parser");
-  const OptionInput input{*spec, value, true, Origin{"t.conf", 1}};
-  return spec->parser(builder, input);
-}
-
-std::string verdict(std::string_view name, std::string_view value) {
-  ConfigBuilder builder;
-  const ParseStatus status = feed(builder, name, value);
-  return status ? status->message : "ok";
-}
+using testing::feed;
+using testing::verdict;
+using testing::quoted;
+using testing::has_warning;
 
 ConfigBuilder accepted_lines(std::string_view name,
                              std::initializer_list<std::string_view> values) {
@@ -48,18 +40,6 @@ PxeService service_of(std::string_view value, ConfigBuilder& builder) {
 PxeService service_of(std::string_view value) {
   ConfigBuilder builder;
   return service_of(value, builder);
-}
-
-std::string quoted(std::string_view text) {
-  std::string out;
-  for (const char c : text) out += hide(c);
-  return out;
-}
-
-bool has_warning(const ConfigBuilder& builder, std::string_view part) {
-  return std::any_of(builder.warnings.begin(), builder.warnings.end(), [&](const Diagnostic& d) {
-    return d.message.find(part) != std::string::npos;
-  });
 }
 
 struct Case {
