@@ -155,7 +155,7 @@ constexpr OptionSpec kOptions[] = {
     {"dhcp-sequential-ip", ValueMode::none, '\0', Area::dhcp4, Repetition::flag, Status::implemented, &parse_flag, "", ""},
     {"conntrack", ValueMode::none, '\0', Area::dns, Repetition::flag, Status::accepted_not_served, nullptr, "", "pxemasq does not serve DNS"},
     {"dhcp-client-update", ValueMode::none, '\0', Area::dhcp4, Repetition::flag, Status::accepted_not_served, nullptr, "", "not implemented by pxemasq yet"},
-    {"dhcp-luascript", ValueMode::required, '\0', Area::dhcp4, Repetition::multi, Status::accepted_not_served, &reject_lua_script, "", "not implemented by pxemasq yet"},
+    {"dhcp-luascript", ValueMode::required, '\0', Area::dhcp4, Repetition::multi, Status::accepted_not_served, &reject_lua_script, "", "pxemasq has no Lua support; rejected, as by dnsmasq builds without Lua"},
     {"enable-ra", ValueMode::none, '\0', Area::ra, Repetition::flag, Status::accepted_not_served, nullptr, "", "pxemasq does not send router advertisements"},
     {"dhcp-duid", ValueMode::required, '\0', Area::dhcp6, Repetition::single, Status::accepted_not_served, &validate_dhcp_duid, "dhcp-duid", "pxemasq serves DHCPv4 only"},
     {"host-record", ValueMode::required, '\0', Area::dns, Repetition::multi, Status::accepted_not_served, nullptr, "", "pxemasq does not serve DNS"},
