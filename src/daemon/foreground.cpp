@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "config/values.hpp"
+#include "daemon/dhcp_service.hpp"
 #include "version.hpp"
 
 namespace pxemasq::daemon {
@@ -58,6 +59,17 @@ int run_foreground(std::shared_ptr<const config::Config> config) {
   log_startup(*config, *main_log, *dhcp_log, *tftp_log);
 
   boost::asio::io_context io;
+  std::unique_ptr<DhcpService> dhcp;
+  if (!config->ranges.empty()) {
+    auto started = DhcpService::start(io, config, dhcp_log);
+    if (auto* error = std::get_if<StartupError>(&started)) {
+      main_log->critical("{}", error->message);
+      main_log->critical("FAILED to start up");
+      spdlog::drop_all();
+      return error->exit_code;
+    }
+    dhcp = std::move(std::get<std::unique_ptr<DhcpService>>(started));
+  }
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   signals.add(SIGUSR1);
   signals.add(SIGUSR2);
@@ -69,13 +81,15 @@ int run_foreground(std::shared_ptr<const config::Config> config) {
         if (number == SIGTERM || (number == SIGINT && config->no_daemon)) {
           main_log->info("exiting on receipt of {}", number == SIGINT ? "SIGINT" : "SIGTERM");
           exit_code = number == SIGINT ? 5 : 0;
-          return;  // nothing re-armed: io.run() returns
+          io.stop();  // the services' pending operations end with the loop
+          return;
         }
         if (number == SIGHUP) main_log->info("SIGHUP received: configuration reload is not implemented yet; keeping the running configuration");
         signals.async_wait(on_signal);
       };
   signals.async_wait(on_signal);
   io.run();
+  if (dhcp) dhcp->flush();
   spdlog::drop_all();
   return exit_code;
 }

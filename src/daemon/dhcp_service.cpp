@@ -1,0 +1,201 @@
+#include "daemon/dhcp_service.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <vector>
+
+#include "dhcp/packet.hpp"
+#include "net/arp.hpp"
+#include "net/interface_policy.hpp"
+
+namespace pxemasq::daemon {
+namespace {
+
+constexpr std::size_t kBatchLimit = 64;          // datagrams handled before one lease commit
+constexpr std::int64_t kInterfaceRefreshSeconds = 5;
+
+std::int64_t wall_clock_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+// bind-interfaces with exactly one plain interface name binds the socket to it (spec §3.2).
+std::string exclusive_interface(const config::Config& config) {
+  if (!config.bind_interfaces || config.interfaces.size() != 1) return {};
+  const std::string& name = config.interfaces.front();
+  return name.find('*') == std::string::npos ? name : std::string();
+}
+
+spdlog::level::level_enum level_of(dhcp::LogLine::Level level) {
+  switch (level) {
+    case dhcp::LogLine::Level::warning: return spdlog::level::warn;
+    case dhcp::LogLine::Level::error: return spdlog::level::err;
+    case dhcp::LogLine::Level::info: break;
+  }
+  return spdlog::level::info;
+}
+
+}  // namespace
+
+std::variant<std::unique_ptr<DhcpService>, StartupError> DhcpService::start(
+    boost::asio::io_context& io, std::shared_ptr<const config::Config> config,
+    std::shared_ptr<spdlog::logger> log) {
+  const std::string path = config->lease_file.value_or(std::string(kDefaultLeaseFile));
+  auto store = LeaseStore::open(path);
+  if (auto* error = std::get_if<LeaseStoreError>(&store)) return StartupError{error->message, error->exit_code};
+
+  net::UdpSocketOptions options;
+  options.port = config->server_port;
+  options.reuse_address = config->bind_interfaces;
+  options.bind_to_device = exclusive_interface(*config);
+  auto socket = net::UdpSocket::open(io.get_executor(), options);
+  if (auto* error = std::get_if<net::SocketError>(&socket)) {
+    return StartupError{"failed to bind DHCP server socket: " + error->message(), 2};
+  }
+  auto interfaces = net::InterfaceTable::read();
+  if (auto* error = std::get_if<std::error_code>(&interfaces)) {
+    return StartupError{"cannot read the interface table: " + error->message(), 2};
+  }
+  std::unique_ptr<DhcpService> service(
+      new DhcpService(std::move(config), std::move(log), std::move(std::get<net::UdpSocket>(socket)),
+                      std::move(std::get<net::InterfaceTable>(interfaces)),
+                      std::move(std::get<LeaseStore>(store))));
+  auto loaded = service->store_.load(service->leases_, wall_clock_now());
+  if (auto* error = std::get_if<LeaseStoreError>(&loaded)) return StartupError{error->message, error->exit_code};
+  for (const auto& warning : std::get<LeaseLoadReport>(loaded).warnings) {
+    service->log_->warn("{}: line {}: {}", path, warning.line, warning.message);
+  }
+  if (!options.bind_to_device.empty()) {
+    service->log_->info("DHCP, sockets bound exclusively to interface {}", options.bind_to_device);
+  }
+  service->interfaces_read_at_ = wall_clock_now();
+  service->receive_next();
+  return service;
+}
+
+DhcpService::DhcpService(std::shared_ptr<const config::Config> config,
+                         std::shared_ptr<spdlog::logger> log, net::UdpSocket socket,
+                         net::InterfaceTable interfaces, LeaseStore store)
+    : config_(config), log_(std::move(log)), socket_(std::move(socket)),
+      interfaces_(std::move(interfaces)), store_(std::move(store)), leases_(config->lease_max),
+      engine_(config) {}
+
+DhcpService::~DhcpService() {
+  socket_.close();
+  flush();
+}
+
+void DhcpService::flush() {
+  if (auto error = store_.commit(leases_)) log_->error("{}", error->message);
+}
+
+void DhcpService::receive_next() {
+  socket_.async_receive(buffer_, [this](std::error_code error, const net::Datagram& datagram) {
+    if (error == std::errc::operation_canceled) return;
+    if (!error) handle_batch(datagram);
+    receive_next();
+  });
+}
+
+void DhcpService::handle_batch(const net::Datagram& first) {
+  // Replies whose leases must be on disk first wait for the batch's single commit.
+  std::vector<dhcp::Outcome> held;
+  const auto dispatch = [&](std::optional<dhcp::Outcome> outcome) {
+    if (!outcome) return;
+    log(*outcome);
+    if (outcome->datagram.empty()) return;
+    if (outcome->leases_changed) {
+      held.push_back(std::move(*outcome));
+    } else {
+      send(*outcome);
+    }
+  };
+  dispatch(handle(first));
+  for (std::size_t i = 1; i < kBatchLimit; ++i) {
+    net::Datagram next;
+    if (socket_.receive(buffer_, next)) break;  // would block: the queue is empty
+    dispatch(handle(next));
+  }
+  if (store_.pending(leases_)) {
+    if (auto error = store_.commit(leases_)) {
+      // An ACK whose lease is not durable must not leave (the durability promise).
+      log_->error("{}", error->message);
+      held.clear();
+    }
+  }
+  for (const auto& outcome : held) send(outcome);
+}
+
+std::optional<dhcp::Arrival> DhcpService::arrival_for(const net::Datagram& datagram) {
+  const std::int64_t now = wall_clock_now();
+  const net::Interface* interface = interfaces_.by_index(datagram.interface_index);
+  if (interface == nullptr || now - interfaces_read_at_ >= kInterfaceRefreshSeconds) {
+    if (!interfaces_.refresh()) interfaces_read_at_ = now;
+    interface = interfaces_.by_index(datagram.interface_index);
+  }
+  if (interface == nullptr) return std::nullopt;
+  const std::vector<config::Ipv4> addresses = interface->ipv4_addresses();
+  if (net::dhcp_disabled_on(*config_, interface->name)) return std::nullopt;
+  if (!net::interface_allowed(*config_, interface->name, addresses, interface->loopback)) return std::nullopt;
+  if (addresses.empty()) {
+    log_->warn("DHCP packet received on {} which has no address", interface->name);
+    return std::nullopt;
+  }
+  dhcp::Arrival arrival;
+  arrival.interface = interface->name;
+  arrival.ifindex = static_cast<int>(interface->index);
+  arrival.loopback = interface->loopback;
+  // The primary address first: it is the server id for relayed requests (spec §4.2).
+  const auto primary = interface->primary_address();
+  for (const auto& a : interface->addresses) {
+    const config::Ipv4 mask = a.netmask();
+    const dhcp::InterfaceAddress entry{a.address, mask, a.broadcast.value_or(config::Ipv4{a.address.value | ~mask.value})};
+    if (primary && a.address == *primary) {
+      arrival.addresses.insert(arrival.addresses.begin(), entry);
+    } else {
+      arrival.addresses.push_back(entry);
+    }
+  }
+  arrival.source = datagram.source.address;
+  arrival.source_port = datagram.source.port;
+  arrival.to_broadcast = datagram.destination.value == 0xFFFFFFFFU;
+  return arrival;
+}
+
+std::optional<dhcp::Outcome> DhcpService::handle(const net::Datagram& datagram) {
+  ++counters_.received;
+  auto parsed = dhcp::parse(datagram.bytes);
+  if (const auto* reason = std::get_if<dhcp::DropReason>(&parsed)) {
+    ++counters_.dropped_malformed;
+    log_->debug("dropped a DHCP packet from {}: {}", datagram.source.to_string(), dhcp::describe(*reason));
+    return std::nullopt;
+  }
+  const auto arrival = arrival_for(datagram);
+  if (!arrival) {
+    ++counters_.dropped_interface;
+    return std::nullopt;
+  }
+  return engine_.handle(std::get<dhcp::Packet>(parsed), *arrival, leases_, wall_clock_now());
+}
+
+void DhcpService::log(const dhcp::Outcome& outcome) {
+  for (const auto& line : outcome.log) log_->log(level_of(line.level), "{}", line.text);
+}
+
+void DhcpService::send(const dhcp::Outcome& outcome) {
+  const dhcp::Destination& to = outcome.destination;
+  if (to.inject_arp) {
+    const net::Interface* interface = interfaces_.by_index(static_cast<unsigned>(to.ifindex));
+    const auto error = net::inject_arp(socket_.native_handle(), interface != nullptr ? interface->name : "",
+                                       to.address, to.hardware_address, to.htype);
+    if (error) log_->warn("ARP-cache injection failed: {}", error.message());
+  }
+  const unsigned via = to.kind == dhcp::Destination::Kind::broadcast || to.inject_arp
+                           ? static_cast<unsigned>(to.ifindex)
+                           : 0U;
+  if (const auto error = socket_.send_to(outcome.datagram, {to.address, to.port}, via)) {
+    ++counters_.send_errors;
+    log_->warn("Error sending DHCP packet to {}: {}", to.address.to_string(), error.message());
+    return;
+  }
+  ++counters_.replies;
+}
+
+}  // namespace pxemasq::daemon

@@ -1,0 +1,80 @@
+#pragma once
+// The DHCP service: the UDP socket on port 67, the interface table, the lease store, and the
+// pure engine in between. Datagrams are handled in bounded batches so that the leases of a burst
+// of ACKs reach the disk in one write before any of those ACKs leaves (group commit).
+
+#include <spdlog/logger.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "config/model.hpp"
+#include "daemon/lease_store.hpp"
+#include "dhcp/engine.hpp"
+#include "dhcp/lease.hpp"
+#include "net/interfaces.hpp"
+#include "net/udp_socket.hpp"
+
+namespace pxemasq::daemon {
+
+struct StartupError {
+  std::string message;
+  int exit_code = 2;
+};
+
+// What the service counts (SIGUSR1 and, later, /metrics).
+struct DhcpCounters {
+  std::uint64_t received = 0;
+  std::uint64_t dropped_malformed = 0;
+  std::uint64_t dropped_interface = 0;
+  std::uint64_t replies = 0;
+  std::uint64_t send_errors = 0;
+};
+
+class DhcpService {
+ public:
+  // Opens the lease file and the socket (as root, before any privilege drop) and starts serving.
+  [[nodiscard]] static std::variant<std::unique_ptr<DhcpService>, StartupError> start(
+      boost::asio::io_context& io, std::shared_ptr<const config::Config> config,
+      std::shared_ptr<spdlog::logger> log);
+
+  DhcpService(const DhcpService&) = delete;
+  DhcpService& operator=(const DhcpService&) = delete;
+  ~DhcpService();
+
+  // Writes pending lease changes (SIGTERM, shutdown).
+  void flush();
+  [[nodiscard]] const DhcpCounters& counters() const { return counters_; }
+  [[nodiscard]] std::size_t leases_in_use() const { return leases_.size(); }
+
+ private:
+  DhcpService(std::shared_ptr<const config::Config> config, std::shared_ptr<spdlog::logger> log,
+              net::UdpSocket socket, net::InterfaceTable interfaces, LeaseStore store);
+
+  void receive_next();
+  // Handles `first` and whatever else is queued now (bounded), then commits and sends.
+  void handle_batch(const net::Datagram& first);
+  std::optional<dhcp::Outcome> handle(const net::Datagram& datagram);
+  std::optional<dhcp::Arrival> arrival_for(const net::Datagram& datagram);
+  void send(const dhcp::Outcome& outcome);
+  void log(const dhcp::Outcome& outcome);
+
+  std::shared_ptr<const config::Config> config_;
+  std::shared_ptr<spdlog::logger> log_;
+  net::UdpSocket socket_;
+  net::InterfaceTable interfaces_;
+  LeaseStore store_;
+  dhcp::LeaseTable leases_;
+  dhcp::Engine engine_;
+  DhcpCounters counters_;
+  std::array<std::uint8_t, 16384> buffer_{};
+  std::int64_t interfaces_read_at_ = 0;
+};
+
+}  // namespace pxemasq::daemon
