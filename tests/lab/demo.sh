@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The seed lab in two network namespaces: the server side has `ens33` with 192.168.1.70/24,
 # exactly as the seed's AlmaLinux box. pxemasq checks the seed config (verbatim but for
-# tftp-root, which points at a generated tree) and runs on it in the foreground.
+# tftp-root, which points at a generated tree, and the lease file, kept in the lab), runs on it
+# in the foreground, and a real DHCP client (busybox udhcpc) boots from it in the client
+# namespace: you see the client's view and pxemasq's log-dhcp lines.
 # Usage: demo.sh PATH/TO/pxemasq [SECONDS]
 set -euo pipefail
 
@@ -42,17 +44,26 @@ printf 'demo loader\n' >"$work/tftpboot/bootx64.efi"
 printf 'kernel=b.b00\nmodules=jumpstrt.gz\n' >"$work/tftpboot/esxi8/boot.cfg"
 sed "s|^tftp-root=.*|tftp-root=$work/tftpboot|" "$here/seed.conf" >"$work/dnsmasq.conf"
 cat "$work/dnsmasq.conf"
+echo "dhcp-leasefile=$work/pxemasq.leases   # (lab only: keep the lease file in the lab)"
+echo "dhcp-leasefile=$work/pxemasq.leases" >>"$work/dnsmasq.conf"
 
 phase "pxemasq --test"
 ip netns exec "$server_ns" "$pxemasq" --test -C "$work/dnsmasq.conf"
 
-phase "pxemasq -d (foreground) for ${seconds}s, then SIGTERM"
+phase "pxemasq -d (foreground) on the seed config"
 ip netns exec "$server_ns" "$pxemasq" -d -C "$work/dnsmasq.conf" &
 daemon_pid=$!
-for ((i = 0; i < seconds * 10; i++)); do
-  kill -0 "$daemon_pid" 2>/dev/null || break
-  sleep 0.1
-done
+sleep 0.5
+
+phase "a DHCP client (busybox udhcpc, MAC 52:54:00:aa:bb:cc) asks for an address"
+ip -n "$client_ns" link set eth0 address 52:54:00:aa:bb:cc
+ip netns exec "$client_ns" timeout "$seconds" busybox udhcpc -i eth0 -n -q -f \
+  -O router -O dns -s "$here/udhcpc-report.sh" || echo "client: no lease (udhcpc exit $?)"
+
+phase "the lease file (dnsmasq's format)"
+cat "$work/pxemasq.leases" 2>/dev/null || echo "(none)"
+
+phase "SIGTERM"
 kill -TERM "$daemon_pid"
 status=0
 wait "$daemon_pid" || status=$?
