@@ -54,7 +54,7 @@ std::variant<std::unique_ptr<DhcpService>, StartupError> DhcpService::start(
     return StartupError{"cannot read the interface table: " + error->message(), 2};
   }
   std::unique_ptr<DhcpService> service(
-      new DhcpService(std::move(config), std::move(log), std::move(std::get<net::UdpSocket>(socket)),
+      new DhcpService(io.get_executor(), std::move(config), std::move(log), std::move(std::get<net::UdpSocket>(socket)),
                       std::move(std::get<net::InterfaceTable>(interfaces)),
                       std::move(std::get<LeaseStore>(store))));
   auto loaded = service->store_.load(service->leases_, wall_clock_now());
@@ -66,16 +66,27 @@ std::variant<std::unique_ptr<DhcpService>, StartupError> DhcpService::start(
     service->log_->info("DHCP, sockets bound exclusively to interface {}", options.bind_to_device);
   }
   service->interfaces_read_at_ = wall_clock_now();
+  if (!service->config_->no_ping) {
+    DhcpService* raw = service.get();
+    auto prober = net::IcmpProber::open(io.get_executor(), [raw](config::Ipv4 a) { raw->finish_probe(a, true); });
+    if (auto* error = std::get_if<std::error_code>(&prober)) {
+      service->log_->warn("cannot open an ICMP socket ({}): offering addresses without a conflict probe",
+                          error->message());
+    } else {
+      service->prober_ = std::move(std::get<std::unique_ptr<net::IcmpProber>>(prober));
+    }
+  }
   service->receive_next();
   return service;
 }
 
-DhcpService::DhcpService(std::shared_ptr<const config::Config> config,
+DhcpService::DhcpService(boost::asio::any_io_executor executor,
+                         std::shared_ptr<const config::Config> config,
                          std::shared_ptr<spdlog::logger> log, net::UdpSocket socket,
                          net::InterfaceTable interfaces, LeaseStore store)
     : config_(config), log_(std::move(log)), socket_(std::move(socket)),
       interfaces_(std::move(interfaces)), store_(std::move(store)), leases_(config->lease_max),
-      engine_(config) {}
+      engine_(config), executor_(std::move(executor)) {}
 
 DhcpService::~DhcpService() {
   socket_.close();
@@ -95,32 +106,79 @@ void DhcpService::receive_next() {
 }
 
 void DhcpService::handle_batch(const net::Datagram& first) {
-  // Replies whose leases must be on disk first wait for the batch's single commit.
-  std::vector<dhcp::Outcome> held;
-  const auto dispatch = [&](std::optional<dhcp::Outcome> outcome) {
-    if (!outcome) return;
-    log(*outcome);
-    if (outcome->datagram.empty()) return;
-    if (outcome->leases_changed) {
-      held.push_back(std::move(*outcome));
-    } else {
-      send(*outcome);
+  std::vector<dhcp::Outcome> outcomes;
+  const auto keep = [&](const net::Datagram& datagram) {
+    if (auto outcome = handle(datagram)) {
+      if (outcome->probe) start_probe(datagram, *outcome->probe);
+      outcomes.push_back(std::move(*outcome));
     }
   };
-  dispatch(handle(first));
+  keep(first);
   for (std::size_t i = 1; i < kBatchLimit; ++i) {
     net::Datagram next;
     if (socket_.receive(buffer_, next)) break;  // would block: the queue is empty
-    dispatch(handle(next));
+    keep(next);
+  }
+  process(std::move(outcomes));
+}
+
+// Logs every outcome, sends what needs no durable lease at once, commits the batch's lease
+// changes in one write, then sends the rest: no ACK leaves before its lease is on disk.
+void DhcpService::process(std::vector<dhcp::Outcome> outcomes) {
+  std::vector<const dhcp::Outcome*> held;
+  for (const auto& outcome : outcomes) {
+    log(outcome);
+    if (outcome.datagram.empty()) continue;
+    if (outcome.leases_changed) {
+      held.push_back(&outcome);
+    } else {
+      send(outcome);
+    }
   }
   if (store_.pending(leases_)) {
     if (auto error = store_.commit(leases_)) {
-      // An ACK whose lease is not durable must not leave (the durability promise).
       log_->error("{}", error->message);
-      held.clear();
+      held.clear();  // an ACK whose lease is not durable must not leave
     }
   }
-  for (const auto& outcome : held) send(outcome);
+  for (const auto* outcome : held) send(*outcome);
+}
+
+void DhcpService::start_probe(const net::Datagram& datagram, config::Ipv4 address) {
+  if (!prober_) {
+    engine_.probe_result(address, false, wall_clock_now());
+    return;
+  }
+  PendingProbe pending;
+  pending.bytes.assign(datagram.bytes.begin(), datagram.bytes.end());
+  pending.datagram = datagram;
+  pending.timer = std::make_unique<boost::asio::steady_timer>(executor_, kProbeWait);
+  auto [it, inserted] = probes_.insert_or_assign(address.value, std::move(pending));
+  it->second.datagram.bytes = it->second.bytes;
+  ++counters_.probes;
+  if (const auto error = prober_->probe(address)) log_->debug("ICMP probe of {}: {}", address.to_string(), error.message());
+  it->second.timer->async_wait([this, address](const boost::system::error_code& error) {
+    if (!error) finish_probe(address, false);
+  });
+}
+
+// The probe answered (an echo reply) or timed out: tell the engine, then let it answer the
+// waiting request again.
+void DhcpService::finish_probe(config::Ipv4 address, bool answered) {
+  const auto it = probes_.find(address.value);
+  if (it == probes_.end()) return;
+  PendingProbe pending = std::move(it->second);
+  probes_.erase(it);
+  pending.timer->cancel();
+  if (answered) ++counters_.probes_answered;
+  engine_.probe_result(address, answered, wall_clock_now());
+  pending.datagram.bytes = pending.bytes;
+  std::vector<dhcp::Outcome> outcomes;
+  if (auto outcome = handle(pending.datagram)) {
+    if (outcome->probe) start_probe(pending.datagram, *outcome->probe);
+    outcomes.push_back(std::move(*outcome));
+  }
+  process(std::move(outcomes));
 }
 
 std::optional<dhcp::Arrival> DhcpService::arrival_for(const net::Datagram& datagram) {

@@ -7,6 +7,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <vector>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -18,6 +20,7 @@
 #include "daemon/lease_store.hpp"
 #include "dhcp/engine.hpp"
 #include "dhcp/lease.hpp"
+#include "net/icmp_probe.hpp"
 #include "net/interfaces.hpp"
 #include "net/udp_socket.hpp"
 
@@ -35,7 +38,14 @@ struct DhcpCounters {
   std::uint64_t dropped_interface = 0;
   std::uint64_t replies = 0;
   std::uint64_t send_errors = 0;
+  std::uint64_t probes = 0;
+  std::uint64_t probes_answered = 0;
 };
+
+// How long a conflict probe waits for an echo reply. dnsmasq waits up to 3 s and serves no
+// other DHCP client meanwhile; we keep serving, and a host on the segment answers in
+// milliseconds.
+inline constexpr std::chrono::milliseconds kProbeWait{400};
 
 class DhcpService {
  public:
@@ -54,10 +64,21 @@ class DhcpService {
   [[nodiscard]] std::size_t leases_in_use() const { return leases_.size(); }
 
  private:
-  DhcpService(std::shared_ptr<const config::Config> config, std::shared_ptr<spdlog::logger> log,
-              net::UdpSocket socket, net::InterfaceTable interfaces, LeaseStore store);
+  DhcpService(boost::asio::any_io_executor executor, std::shared_ptr<const config::Config> config,
+              std::shared_ptr<spdlog::logger> log, net::UdpSocket socket,
+              net::InterfaceTable interfaces, LeaseStore store);
+
+  // A request waiting for its conflict probe (its bytes and where it came from).
+  struct PendingProbe {
+    std::vector<std::uint8_t> bytes;
+    net::Datagram datagram;  // bytes points into `bytes`
+    std::unique_ptr<boost::asio::steady_timer> timer;
+  };
 
   void receive_next();
+  void process(std::vector<dhcp::Outcome> outcomes);
+  void start_probe(const net::Datagram& datagram, config::Ipv4 address);
+  void finish_probe(config::Ipv4 address, bool answered);
   // Handles `first` and whatever else is queued now (bounded), then commits and sends.
   void handle_batch(const net::Datagram& first);
   std::optional<dhcp::Outcome> handle(const net::Datagram& datagram);
@@ -75,6 +96,9 @@ class DhcpService {
   DhcpCounters counters_;
   std::array<std::uint8_t, 16384> buffer_{};
   std::int64_t interfaces_read_at_ = 0;
+  boost::asio::any_io_executor executor_;
+  std::unique_ptr<net::IcmpProber> prober_;
+  std::map<std::uint32_t, PendingProbe> probes_;
 };
 
 }  // namespace pxemasq::daemon

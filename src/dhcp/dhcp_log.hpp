@@ -34,6 +34,7 @@ class DhcpLog {
   void reply_details(const Packet& request, const Reply& reply, const EncodedReply& encoded);
 
   [[nodiscard]] std::vector<LogLine> take() { return std::move(lines_); }
+  void discard() { lines_.clear(); }
 
  private:
   void extra(std::string text);  // only with log-dhcp, with the XID prefix

@@ -62,8 +62,15 @@ class Exchange {
   void handle_bootp();
 
   // Address choice (§4.4, §4.5).
-  std::optional<Ipv4> choose_address();
+  // The address to offer, and whether it still needs a conflict probe (new addresses only).
+  struct Choice {
+    Ipv4 address;
+    bool needs_probe = false;
+  };
+  std::optional<Choice> choose_address();
   std::optional<Ipv4> allocate();
+  [[nodiscard]] bool probe_says_in_use(Ipv4 address) const;
+  [[nodiscard]] bool needs_probe(Ipv4 address) const;
   [[nodiscard]] bool usable_fixed_address(bool warn);
   [[nodiscard]] bool in_allowed_dynamic_range(Ipv4 address) const;
   [[nodiscard]] bool reserved_for_other_host(Ipv4 address) const;
@@ -122,9 +129,7 @@ Outcome Exchange::run() {
 // Ranges, identity and tags (§4.2, §4.3).
 bool Exchange::prepare() {
   if (leases_.prune_expired(now_) != 0) outcome_.leases_changed = true;
-  for (auto it = engine_.state_.offer_holds.begin(); it != engine_.state_.offer_holds.end();) {
-    it = it->second.until <= now_ ? engine_.state_.offer_holds.erase(it) : std::next(it);
-  }
+  engine_.forget_expired(now_);
   const Ipv4 selector = option_address(request_, 118).value_or(request_.giaddr);
   const bool discover_or_requested = request_.message_type() == MessageType::discover || request_.find(50) != nullptr;
   const Ipv4 ciaddr = discover_or_requested ? Ipv4{} : request_.ciaddr;
@@ -216,20 +221,33 @@ bool Exchange::usable_fixed_address(bool warn) {
   return true;
 }
 
-std::optional<Ipv4> Exchange::choose_address() {
-  if (usable_fixed_address(true)) return *host_.host->address;
+bool Exchange::probe_says_in_use(Ipv4 address) const {
+  const auto it = engine_.state_.probe_in_use_until.find(address.value);
+  return it != engine_.state_.probe_in_use_until.end() && it->second > now_;
+}
+
+// dnsmasq's ping_ok (spec §4.5): no probe with no-ping or on loopback, or when recently clear.
+bool Exchange::needs_probe(Ipv4 address) const {
+  if (config_.no_ping || arrival_.loopback) return false;
+  const auto it = engine_.state_.probe_clear_until.find(address.value);
+  return it == engine_.state_.probe_clear_until.end() || it->second <= now_;
+}
+
+std::optional<Exchange::Choice> Exchange::choose_address() {
+  if (usable_fixed_address(true)) return Choice{*host_.host->address, false};
   if (lease_ != nullptr && in_allowed_dynamic_range(lease_->address) &&
       !reserved_for_other_host(lease_->address)) {
-    return lease_->address;
+    return Choice{lease_->address, false};
   }
   if (const auto wanted = option_address(request_, 50)) {
     const Lease* holder = leases_.find_address(*wanted);
     if (in_allowed_dynamic_range(*wanted) && holder == nullptr && !reserved_for_other_host(*wanted) &&
-        !held_for_other(*wanted) && !is_server_address(*wanted)) {
-      return wanted;
+        !held_for_other(*wanted) && !is_server_address(*wanted) && !probe_says_in_use(*wanted)) {
+      return Choice{*wanted, needs_probe(*wanted)};
     }
   }
-  return allocate();
+  if (const auto allocated = allocate()) return Choice{*allocated, needs_probe(*allocated)};
+  return std::nullopt;
 }
 
 // The MAC-hash allocation of spec §4.5, so a client gets the address dnsmasq would give it.
@@ -247,7 +265,7 @@ std::optional<Ipv4> Exchange::allocate() {
       Ipv4 a = start;
       do {
         if (!is_server_address(a) && leases_.find_address(a) == nullptr && !reserved_for_other_host(a) &&
-            !classful_network_or_broadcast(a) && !held_for_other(a)) {
+            !classful_network_or_broadcast(a) && !held_for_other(a) && !probe_says_in_use(a)) {
           return a;
         }
         a.value = a.value == r.end.value ? r.start.value : a.value + 1;
@@ -292,9 +310,22 @@ void Exchange::handle_discover() {
     log_.packet("DHCPDISCOVER", wanted, "no unique-id");
     return;
   }
-  const auto address = choose_address();
-  if (!address) {
+  const auto choice = choose_address();
+  if (!choice) {
     log_.packet("DHCPDISCOVER", wanted, "no address available");
+    return;
+  }
+  const std::optional<Ipv4> address = choice->address;
+  if (choice->needs_probe) {
+    // Hold the address for this client while the shell probes it; retransmitted DISCOVERs
+    // during the probe get nothing (the answer comes when the probe ends).
+    auto& pending = engine_.state_.probe_pending_until[address->value];
+    engine_.state_.offer_holds[address->value] = {unique_id_, now_ + kOfferHoldSeconds};
+    if (pending <= now_) {
+      pending = now_ + kProbePendingSeconds;
+      outcome_.probe = address;
+    }
+    log_.discard();  // logged once, when the probe has answered
     return;
   }
   const Candidate* range = final_range(*address);
@@ -595,6 +626,24 @@ void Exchange::set_destination(const Reply& reply) {
 }
 
 Engine::Engine(std::shared_ptr<const config::Config> config) : config_(std::move(config)) {}
+
+void Engine::forget_expired(std::int64_t now) {
+  std::erase_if(state_.offer_holds, [now](const auto& entry) { return entry.second.until <= now; });
+  for (auto* until : {&state_.probe_clear_until, &state_.probe_in_use_until, &state_.probe_pending_until,
+                      &state_.declined_fixed}) {
+    std::erase_if(*until, [now](const auto& entry) { return entry.second <= now; });
+  }
+}
+
+void Engine::probe_result(Ipv4 address, bool answered, std::int64_t now) {
+  state_.probe_pending_until.erase(address.value);
+  if (answered) {
+    state_.probe_in_use_until[address.value] = now + kProbeInUseSeconds;
+    state_.offer_holds.erase(address.value);
+  } else {
+    state_.probe_clear_until[address.value] = now + kProbeValidSeconds;
+  }
+}
 
 Outcome Engine::handle(const Packet& request, const Arrival& arrival, LeaseTable& leases,
                        std::int64_t now) {

@@ -60,6 +60,10 @@ struct Outcome {
   std::vector<LogLine> log;
   // The lease table changed; it must be on disk before `datagram` is sent.
   bool leases_changed = false;
+  // Before offering this new address, check nobody uses it (ICMP echo; spec §4.5), then call
+  // Engine::probe_result and hand the same request to the engine again. Unlike dnsmasq, which
+  // stops all DHCP for up to 3 s per probe, the shell keeps serving other clients meanwhile.
+  std::optional<Ipv4> probe;
 };
 
 class Engine {
@@ -71,6 +75,10 @@ class Engine {
 
   [[nodiscard]] const config::Config& config() const { return *config_; }
 
+  // The answer to an Outcome::probe: `answered` means some host replied, so the address is in
+  // use and is skipped for a while; otherwise it may be offered for kProbeValidSeconds.
+  void probe_result(Ipv4 address, bool answered, std::int64_t now);
+
  private:
   struct State {
     std::map<std::size_t, std::uint32_t> range_epochs;         // perturbs the hash (§4.5)
@@ -81,7 +89,12 @@ class Engine {
       std::int64_t until = 0;
     };
     std::map<std::uint32_t, Hold> offer_holds;
+    std::map<std::uint32_t, std::int64_t> probe_clear_until;   // no answer: offer freely
+    std::map<std::uint32_t, std::int64_t> probe_in_use_until;  // answered: skip
+    std::map<std::uint32_t, std::int64_t> probe_pending_until; // asked, no result yet
   };
+
+  void forget_expired(std::int64_t now);
 
   std::shared_ptr<const config::Config> config_;
   State state_;
@@ -91,5 +104,11 @@ class Engine {
 
 // How long an offered address is held for the client it was offered to.
 inline constexpr std::int64_t kOfferHoldSeconds = 30;
+// A probe that got no answer stays valid this long (dnsmasq caches 30 s).
+inline constexpr std::int64_t kProbeValidSeconds = 30;
+// An address that answered a probe is skipped this long.
+inline constexpr std::int64_t kProbeInUseSeconds = 600;
+// A probe whose result never came is forgotten after this long.
+inline constexpr std::int64_t kProbePendingSeconds = 5;
 
 }  // namespace pxemasq::dhcp

@@ -108,7 +108,17 @@ struct Lab {
   Arrival arrival = seed_arrival();
 
   explicit Lab(const std::string& text = kSeed) : config(load(text)), engine(config), leases(1000) {}
-  Outcome handle(const Packet& p, std::int64_t now = kNow) { return engine.handle(p, arrival, leases, now); }
+  // Like the daemon: a requested conflict probe gets no answer, then the request is handled again.
+  Outcome handle(const Packet& p, std::int64_t now = kNow) {
+    Outcome outcome = engine.handle(p, arrival, leases, now);
+    for (int i = 0; outcome.probe && i < 8; ++i) {
+      const bool changed = outcome.leases_changed;
+      engine.probe_result(*outcome.probe, false, now);
+      outcome = engine.handle(p, arrival, leases, now);
+      outcome.leases_changed = outcome.leases_changed || changed;
+    }
+    return outcome;
+  }
 };
 
 TEST(DhcpEngine, SeedDiscoverGetsDnsmasqsHashAddressAndTheBootFile) {
@@ -324,6 +334,34 @@ TEST(DhcpEngine, IgnoredClientsGetNothing) {
   const auto lines = texts(outcome);
   EXPECT_NE(std::find(lines.begin(), lines.end(), "725372254 DHCPDISCOVER(ens33) 52:54:00:aa:bb:cc ignored"),
             lines.end());
+}
+
+TEST(DhcpEngine, NewAddressIsProbedFirstAndAnAnsweringAddressIsSkipped) {
+  Lab lab;
+  const Packet discover = request(MessageType::discover);
+  const Outcome first = lab.engine.handle(discover, lab.arrival, lab.leases, kNow);
+  ASSERT_TRUE(first.probe);
+  EXPECT_EQ(*first.probe, ip("192.168.1.242"));
+  EXPECT_TRUE(first.datagram.empty());
+  EXPECT_TRUE(first.log.empty());  // the DISCOVER is logged once, when it is answered
+  // A retransmission during the probe starts no second probe and gets no answer yet.
+  const Outcome again = lab.engine.handle(discover, lab.arrival, lab.leases, kNow);
+  EXPECT_FALSE(again.probe);
+  EXPECT_TRUE(again.datagram.empty());
+  // Someone answered: the next address is probed instead.
+  lab.engine.probe_result(*first.probe, true, kNow);
+  const Outcome next = lab.engine.handle(discover, lab.arrival, lab.leases, kNow);
+  ASSERT_TRUE(next.probe);
+  EXPECT_EQ(*next.probe, ip("192.168.1.243"));
+  lab.engine.probe_result(*next.probe, false, kNow);
+  EXPECT_EQ(reply_of(lab.engine.handle(discover, lab.arrival, lab.leases, kNow)).yiaddr, ip("192.168.1.243"));
+}
+
+TEST(DhcpEngine, NoPingOffersAtOnce) {
+  Lab lab(std::string(kSeed) + "no-ping\n");
+  const Outcome outcome = lab.engine.handle(request(MessageType::discover), lab.arrival, lab.leases, kNow);
+  EXPECT_FALSE(outcome.probe);
+  EXPECT_EQ(reply_of(outcome).yiaddr, ip("192.168.1.242"));
 }
 
 TEST(DhcpEngine, ExpiredLeasesArePrunedFirst) {
