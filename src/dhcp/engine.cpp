@@ -416,7 +416,11 @@ void Exchange::handle_request() {
   lease.hardware_address.assign(mac.begin(), mac.end());
   lease.client_id = client_id_;
   lease.address = address;
-  lease.hostname = host_.host != nullptr && host_.host->hostname ? *host_.host->hostname : client_name_;
+  const bool drop_client_name = std::any_of(config_.ignore_names_rules.begin(), config_.ignore_names_rules.end(),
+                                            [&](const config::TagRule& r) { return matches(r.tags, tags_); });
+  lease.hostname = host_.host != nullptr && host_.host->hostname ? *host_.host->hostname
+                   : drop_client_name                           ? std::string()
+                                                                : client_name_;
   lease.expiry = seconds == config::kInfiniteLease ? 0 : now_ + seconds;
   lease.interface = arrival_.interface;
   if (lease_ != nullptr && lease_->address != address) leases_.remove(lease_->address);
@@ -526,7 +530,12 @@ void Exchange::reply_with(MessageType type, Ipv4 yiaddr, const Candidate* range,
   const bool bootp = !request_.message_type().has_value();
   const Ipv4 server_id = range != nullptr ? range->local
                                           : (arrival_.addresses.empty() ? Ipv4{} : arrival_.addresses.front().address);
-  std::string hostname = host_.host != nullptr && host_.host->hostname ? *host_.host->hostname : std::string();
+  // The configured name wins over the client's (spec §4.11); dhcp-ignore-names drops the client's.
+  const bool drop_client_name = std::any_of(config_.ignore_names_rules.begin(), config_.ignore_names_rules.end(),
+                                            [&](const config::TagRule& r) { return matches(r.tags, tags_); });
+  std::string hostname = host_.host != nullptr && host_.host->hostname ? *host_.host->hostname
+                         : drop_client_name                           ? std::string()
+                                                                      : client_name_;
   const ReplyContext context{config_, request_, range, tags_, tags_without_range_, type, bootp,
                              server_id, lease_seconds, renewing, hostname};
   ReplyContents contents = build_reply_contents(context);

@@ -59,6 +59,7 @@ class Builder {
   void add_boot();
   void add_lease_times();
   void add_defaults();
+  void add_client_fqdn();
   void add_configured();
   void add_encapsulated();
   void add_vendor();
@@ -184,6 +185,36 @@ void Builder::add_defaults() {
   if (!c_.hostname.empty()) {
     default_unless_configured(12, [&] { return text_bytes(c_.hostname); }, true);
   }
+  add_client_fqdn();
+}
+
+// Option 81 (RFC 4702, spec §4.11): echoed when the client sent one. Flags: N cleared, S set
+// ("the server updates DNS"), O set when we overrode the client's S=0; the name in the
+// client's encoding, RCODEs 255.
+void Builder::add_client_fqdn() {
+  const Option* asked = c_.request.find(81);
+  if (asked == nullptr || asked->data.size() < 3) return;
+  constexpr std::uint8_t kS = 0x01, kO = 0x02, kE = 0x04, kN = 0x08;
+  const std::uint8_t client = asked->data[0];
+  std::uint8_t flags = static_cast<std::uint8_t>((client & kE) | kS);
+  if ((client & kS) == 0) flags |= kO;
+  flags &= static_cast<std::uint8_t>(~kN);
+  std::vector<std::uint8_t> data{flags, 255, 255};
+  std::string name = c_.hostname;
+  if (!name.empty() && c_.config.domain) name += "." + *c_.config.domain;
+  if ((client & kE) != 0) {
+    std::size_t start = 0;
+    while (!name.empty() && start <= name.size()) {
+      const std::size_t dot = std::min(name.find('.', start), name.size());
+      data.push_back(static_cast<std::uint8_t>(dot - start));
+      data.insert(data.end(), name.begin() + static_cast<long>(start), name.begin() + static_cast<long>(dot));
+      start = dot + 1;
+    }
+    if (!name.empty()) data.push_back(0);
+  } else {
+    data.insert(data.end(), name.begin(), name.end());
+  }
+  add(81, std::move(data));
 }
 
 void Builder::add_configured() {

@@ -364,6 +364,29 @@ TEST(DhcpEngine, NoPingOffersAtOnce) {
   EXPECT_EQ(reply_of(outcome).yiaddr, ip("192.168.1.242"));
 }
 
+TEST(DhcpEngine, HostNameAndClientFqdnAreEchoed) {
+  Lab lab(std::string(kSeed) + "domain=lab.example\n");
+  // FQDN with the E bit (wire encoding), S=0: reply S=1, O=1, N=0, RCODEs 255.
+  const Packet ack = reply_of(lab.handle(request(
+      MessageType::request, {0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc},
+      {{50, be(ip("192.168.1.242"))}, {54, be(ip("192.168.1.70"))}, {55, {1, 3, 12}},
+       {81, {0x04, 0, 0, 4, 'e', 's', 'x', 'i', 0}}})));
+  ASSERT_NE(ack.find(12), nullptr);
+  EXPECT_EQ(ack.find(12)->data, (std::vector<std::uint8_t>{'e', 's', 'x', 'i'}));
+  ASSERT_NE(ack.find(81), nullptr);
+  const std::vector<std::uint8_t> fqdn{0x07, 255, 255, 4, 'e', 's', 'x', 'i', 3, 'l', 'a', 'b',
+                                       7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0};
+  EXPECT_EQ(ack.find(81)->data, fqdn);
+  EXPECT_EQ(lab.leases.find_address(ip("192.168.1.242"))->hostname, "esxi");
+}
+
+TEST(DhcpEngine, IgnoreNamesDropsTheClientsName) {
+  Lab lab(std::string(kSeed) + "dhcp-ignore-names\n");
+  lab.handle(request(MessageType::request, {0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc},
+                     {{50, be(ip("192.168.1.242"))}, {54, be(ip("192.168.1.70"))}, {12, {'x'}}}));
+  EXPECT_EQ(lab.leases.find_address(ip("192.168.1.242"))->hostname, "");
+}
+
 TEST(DhcpEngine, ExpiredLeasesArePrunedFirst) {
   Lab lab;
   lab.handle(request(MessageType::request, {2, 0, 0, 0, 0, 1},
