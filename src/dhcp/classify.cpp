@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ranges>
 
 namespace pxemasq::dhcp {
 namespace {
@@ -149,6 +150,13 @@ std::optional<std::span<const std::uint8_t>> relay_sub_option(const Packet& requ
   return std::nullopt;
 }
 
+// dnsmasq keeps its classifier lists newest first, so the last configured rule is tried (and
+// its tag added) first; `tags:` shows that order.
+template <typename T>
+auto reversed(const std::vector<T>& items) {
+  return std::views::reverse(items);
+}
+
 bool contains_text(std::span<const std::uint8_t> data, std::string_view pattern) {
   return std::search(data.begin(), data.end(), pattern.begin(), pattern.end()) != data.end();
 }
@@ -268,16 +276,16 @@ HostMatch find_host(const Config& config, const Packet& request,
 }
 
 void add_request_tags(const Config& config, const Packet& request, TagSet& tags) {
-  for (const auto& rule : config.relay_agent_matches) {
+  for (const auto& rule : reversed(config.relay_agent_matches)) {
     const auto sub = relay_sub_option(request, rule.sub_option);
     if (sub && std::equal(sub->begin(), sub->end(), rule.value.begin(), rule.value.end())) {
       tags.add(rule.set_tag);
     }
   }
-  for (const auto& rule : config.mac_matches) {
+  for (const auto& rule : reversed(config.mac_matches)) {
     if (hardware_matches(rule.address, request)) tags.add(rule.set_tag);
   }
-  for (const auto& rule : config.matches) {
+  for (const auto& rule : reversed(config.matches)) {
     if (rule.vendor_ident) {
       const auto block = vendor_ident_block(request, rule.code);
       if (block && (rule.value.kind == config::MatchValue::Kind::present || value_matches(rule.value, *block))) {
@@ -289,13 +297,13 @@ void add_request_tags(const Config& config, const Packet& request, TagSet& tags)
     if (option != nullptr && value_matches(rule.value, option->data)) tags.add(rule.set_tag);
   }
   if (const Option* vendor = request.find(60)) {
-    for (const auto& rule : config.vendor_classes) {
+    for (const auto& rule : reversed(config.vendor_classes)) {
       if (contains_text(vendor->data, rule.pattern)) tags.add(rule.set_tag);
     }
   }
   if (const Option* user = request.find(77)) {
     const auto normalised = normalised_user_class(user->data);
-    for (const auto& rule : config.user_classes) {
+    for (const auto& rule : reversed(config.user_classes)) {
       if (contains_text(normalised, rule.pattern)) tags.add(rule.set_tag);
     }
   }

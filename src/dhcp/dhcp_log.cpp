@@ -69,14 +69,15 @@ std::string DhcpLog::prefix() const {
   return config_.log_dhcp ? std::to_string(request_.xid) + " " : std::string();
 }
 
-void DhcpLog::packet(std::string_view type, std::optional<Ipv4> address, std::string_view text) {
+void DhcpLog::packet(std::string_view type, std::optional<Ipv4> address, std::string_view text,
+                     bool always_address) {
   // quiet-dhcp hides the routine lines (no error text), unless log-dhcp asks for everything.
   const bool routine = text.empty() || type == "DHCPACK";
   if (config_.quiet_dhcp && !config_.log_dhcp && routine) return;
   std::string line = prefix();
   line += type;
   line += "(" + arrival_.interface + ") ";
-  if (address && address->value != 0) line += address->to_string() + " ";
+  if (address && (address->value != 0 || always_address)) line += address->to_string() + " ";
   line += colon_hex(unique_id_);
   line += " ";
   line += text;
@@ -116,11 +117,30 @@ void DhcpLog::tags(const TagSet& tags) {
   extra("tags: " + text);
 }
 
-void DhcpLog::reply_details(const Packet& request, const Reply& reply, const EncodedReply& encoded) {
-  if (!config_.log_dhcp) return;
-  if (const Option* prl = request.find(55)) {
+void DhcpLog::reply_details(const Packet& request, const Reply& reply, const EncodedReply& encoded,
+                            bool with_requested_options) {
+  if (!config_.log_dhcp) {
+    for (const std::uint8_t code : encoded.dropped) {
+      warning("cannot send DHCP/BOOTP option " + std::to_string(code) + ": no space left in packet");
+    }
+    return;
+  }
+  if (const Option* prl = request.find(55); prl != nullptr && with_requested_options) {
     for (const std::string& line : requested_option_lines(prl->data)) extra(line);
   }
+  for (const std::uint8_t code : encoded.dropped) {
+    warning("cannot send DHCP/BOOTP option " + std::to_string(code) + ": no space left in packet");
+  }
+  // dnsmasq lists the options it put in `file`, then `sname`, before the header lines, and the
+  // options area's last.
+  const auto sent_in = [&](OptionArea area) {
+    for (std::size_t i = 0; i < encoded.sent.size(); ++i) {
+      const OptionArea where = i < encoded.sent_areas.size() ? encoded.sent_areas[i] : OptionArea::options;
+      if (where == area) extra(sent_option_line(encoded.sent[i]));
+    }
+  };
+  sent_in(OptionArea::file);
+  sent_in(OptionArea::sname);
   const std::span<const std::uint8_t> bytes = encoded.bytes;
   if (bytes.size() >= kBootpHeaderSize) {
     if (!encoded.file_overloaded) {
@@ -136,7 +156,7 @@ void DhcpLog::reply_details(const Packet& request, const Reply& reply, const Enc
   }
   if (reply.siaddr.value != 0) extra("next server: " + reply.siaddr.to_string());
   if ((reply.flags & kBroadcastFlag) != 0 && reply.ciaddr.value == 0) extra("broadcast response");
-  for (const Option& option : encoded.sent) extra(sent_option_line(option));
+  sent_in(OptionArea::options);
 }
 
 std::vector<std::string> requested_option_lines(std::span<const std::uint8_t> prl) {

@@ -22,7 +22,9 @@ class DhcpLog {
       : config_(config), request_(request), arrival_(arrival) {}
 
   // `[XID ]TYPE(IFACE) [ADDR ]UID TEXT` (the space after UID is always there).
-  void packet(std::string_view type, std::optional<Ipv4> address, std::string_view text);
+  // `always_address`: print the address even when it is 0.0.0.0.
+  void packet(std::string_view type, std::optional<Ipv4> address, std::string_view text,
+              bool always_address = false);
   void warning(std::string text);
   void set_unique_id(std::vector<std::uint8_t> id) { unique_id_ = std::move(id); }
 
@@ -31,7 +33,8 @@ class DhcpLog {
   void client_classes();
   void client_name(std::string_view name);
   void tags(const TagSet& tags);
-  void reply_details(const Packet& request, const Reply& reply, const EncodedReply& encoded);
+  void reply_details(const Packet& request, const Reply& reply, const EncodedReply& encoded,
+                     bool with_requested_options = true);
 
   [[nodiscard]] std::vector<LogLine> take() { return std::move(lines_); }
   void discard() { lines_.clear(); }

@@ -1,6 +1,7 @@
 #include "dhcp/engine.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "config/values.hpp"
 #include "dhcp/classify.hpp"
@@ -68,7 +69,10 @@ class Exchange {
     bool needs_probe = false;
   };
   std::optional<Choice> choose_address();
-  std::optional<Ipv4> allocate();
+  // With `respect_holds` false, addresses offered to other clients are fair game again: a hold
+  // is a preference, never a reason to leave a client without an offer (dnsmasq holds nothing).
+  std::optional<Ipv4> allocate(bool respect_holds = true);
+  void hold_for_client(Ipv4 address);
   [[nodiscard]] bool probe_says_in_use(Ipv4 address) const;
   [[nodiscard]] bool needs_probe(Ipv4 address) const;
   [[nodiscard]] bool usable_fixed_address(bool warn);
@@ -83,6 +87,10 @@ class Exchange {
   void reply_with(MessageType type, Ipv4 yiaddr, const Candidate* range,
                   std::optional<std::uint32_t> lease_seconds, bool renewing);
   void nak(Ipv4 requested, const std::string& reason);
+  void log_request_line();
+  [[nodiscard]] std::string lease_name() const;
+  [[nodiscard]] std::string reply_name(MessageType type) const;
+  [[nodiscard]] std::string offered_client_name() const;
   void set_destination(const Reply& reply);
   [[nodiscard]] std::uint32_t base_lease(const Candidate& range) const;
   void add_range_tag(const Candidate* range);
@@ -105,6 +113,7 @@ class Exchange {
   TagSet tags_without_range_;
   bool ignored_ = false;
   const Lease* lease_ = nullptr;
+  std::optional<std::pair<const char*, Ipv4>> request_line_;  // logged when the REQUEST is answered
 };
 
 Outcome Exchange::run() {
@@ -161,6 +170,13 @@ bool Exchange::prepare() {
   add_name_tags(config_, client_name_, tags_);
   if (host_.host != nullptr) {
     for (const auto& tag : host_.host->set_tags) tags_.add(tag);
+  }
+  if (!request_.message_type()) {
+    // BOOTP requests carry the tag `bootp` and their `file` field's text as a tag (§3.6).
+    tags_.add("bootp");
+    const std::string file(reinterpret_cast<const char*>(request_.file.data()),
+                           strnlen(reinterpret_cast<const char*>(request_.file.data()), request_.file.size()));
+    if (!file.empty()) tags_.add(file);
   }
   run_tag_ifs(config_.tag_ifs, tags_);
   tags_without_range_ = tags_;
@@ -246,12 +262,14 @@ std::optional<Exchange::Choice> Exchange::choose_address() {
       return Choice{*wanted, needs_probe(*wanted)};
     }
   }
-  if (const auto allocated = allocate()) return Choice{*allocated, needs_probe(*allocated)};
+  for (const bool respect_holds : {true, false}) {
+    if (const auto allocated = allocate(respect_holds)) return Choice{*allocated, needs_probe(*allocated)};
+  }
   return std::nullopt;
 }
 
 // The MAC-hash allocation of spec §4.5, so a client gets the address dnsmasq would give it.
-std::optional<Ipv4> Exchange::allocate() {
+std::optional<Ipv4> Exchange::allocate(bool respect_holds) {
   const std::uint32_t hash = address_hash(unique_id_);
   for (const bool tagged_pass : {true, false}) {
     for (const Candidate& c : candidates_) {
@@ -265,7 +283,8 @@ std::optional<Ipv4> Exchange::allocate() {
       Ipv4 a = start;
       do {
         if (!is_server_address(a) && leases_.find_address(a) == nullptr && !reserved_for_other_host(a) &&
-            !classful_network_or_broadcast(a) && !held_for_other(a) && !probe_says_in_use(a)) {
+            !classful_network_or_broadcast(a) && !(respect_holds && held_for_other(a)) &&
+            !probe_says_in_use(a)) {
           return a;
         }
         a.value = a.value == r.end.value ? r.start.value : a.value + 1;
@@ -289,6 +308,12 @@ const Candidate* Exchange::final_range(Ipv4 address) const {
   return nullptr;
 }
 
+// One held address per client: a new offer moves the client's hold.
+void Exchange::hold_for_client(Ipv4 address) {
+  std::erase_if(engine_.state_.offer_holds, [&](const auto& entry) { return entry.second.client == unique_id_; });
+  engine_.state_.offer_holds[address.value] = {unique_id_, now_ + kOfferHoldSeconds};
+}
+
 void Exchange::add_range_tag(const Candidate* range) {
   if (range == nullptr || !range->range->set_tag) return;
   tags_.add(*range->range->set_tag);
@@ -298,6 +323,34 @@ void Exchange::add_range_tag(const Candidate* range) {
 std::uint32_t Exchange::base_lease(const Candidate& range) const {
   if (host_.host != nullptr && host_.host->lease_seconds) return *host_.host->lease_seconds;
   return range.range->lease_seconds;
+}
+
+// The client's own name, unless dhcp-ignore-names drops it.
+std::string Exchange::offered_client_name() const {
+  const bool drop = std::any_of(config_.ignore_names_rules.begin(), config_.ignore_names_rules.end(),
+                                [&](const config::TagRule& r) { return matches(r.tags, tags_); });
+  return drop ? std::string() : client_name_;
+}
+
+// The name sent in a reply (option 12/81, the DHCPACK log line), spec §4.11: the dhcp-host name,
+// else the client's. An OFFER carries the configured name only if it is the client's own or the
+// client sent none or used option 81, and the client's own name only with option 81.
+std::string Exchange::reply_name(MessageType type) const {
+  const std::string client = offered_client_name();
+  const bool fqdn = request_.find(81) != nullptr;
+  if (host_.host != nullptr && host_.host->hostname) {
+    const std::string& configured = *host_.host->hostname;
+    if (type != MessageType::offer || client.empty() || client == configured || fqdn) return configured;
+    return {};
+  }
+  return type != MessageType::offer || fqdn ? client : std::string();
+}
+
+// The name a lease records: the reply's name, else the name the lease already had.
+std::string Exchange::lease_name() const {
+  std::string name = reply_name(MessageType::ack);
+  if (name.empty() && lease_ != nullptr) name = lease_->hostname;
+  return name;
 }
 
 void Exchange::handle_discover() {
@@ -320,7 +373,7 @@ void Exchange::handle_discover() {
     // Hold the address for this client while the shell probes it; retransmitted DISCOVERs
     // during the probe get nothing (the answer comes when the probe ends).
     auto& pending = engine_.state_.probe_pending_until[address->value];
-    engine_.state_.offer_holds[address->value] = {unique_id_, now_ + kOfferHoldSeconds};
+    hold_for_client(*address);
     if (pending <= now_) {
       pending = now_ + kProbePendingSeconds;
       outcome_.probe = address;
@@ -337,7 +390,7 @@ void Exchange::handle_discover() {
   log_.packet("DHCPDISCOVER", wanted, "");
   log_.tags(tags_);
   log_.packet("DHCPOFFER", *address, "");
-  engine_.state_.offer_holds[address->value] = {unique_id_, now_ + kOfferHoldSeconds};
+  hold_for_client(*address);
   reply_with(MessageType::offer, *address, range, lease_time(base_lease(*range), request_), false);
 }
 
@@ -349,7 +402,8 @@ void Exchange::handle_request() {
   Ipv4 address = wanted.value_or(request_.ciaddr);
   bool selecting = false;
   bool renewing = false;
-  log_.packet("DHCPREQUEST", address, "");
+  // dnsmasq logs a REQUEST only when it answers it (ACK or NAK), not when it stays silent.
+  request_line_ = {"DHCPREQUEST", address};
 
   if (server && wanted) {
     selecting = true;  // RFC 2131 §4.3.2 SELECTING
@@ -409,6 +463,7 @@ void Exchange::handle_request() {
   }
 
   add_range_tag(range);
+  log_request_line();
   const std::uint32_t seconds = lease_time(base_lease(*range), request_);
   Lease lease;
   lease.htype = request_.htype;
@@ -416,11 +471,7 @@ void Exchange::handle_request() {
   lease.hardware_address.assign(mac.begin(), mac.end());
   lease.client_id = client_id_;
   lease.address = address;
-  const bool drop_client_name = std::any_of(config_.ignore_names_rules.begin(), config_.ignore_names_rules.end(),
-                                            [&](const config::TagRule& r) { return matches(r.tags, tags_); });
-  lease.hostname = host_.host != nullptr && host_.host->hostname ? *host_.host->hostname
-                   : drop_client_name                           ? std::string()
-                                                                : client_name_;
+  lease.hostname = lease_name();
   lease.expiry = seconds == config::kInfiniteLease ? 0 : now_ + seconds;
   lease.interface = arrival_.interface;
   if (lease_ != nullptr && lease_->address != address) leases_.remove(lease_->address);
@@ -431,7 +482,7 @@ void Exchange::handle_request() {
   outcome_.leases_changed = true;
   engine_.state_.offer_holds.erase(address.value);
   log_.tags(tags_);
-  log_.packet("DHCPACK", address, lease.hostname);
+  log_.packet("DHCPACK", address, reply_name(MessageType::ack));
   reply_with(MessageType::ack, address, range, seconds, renewing);
 }
 
@@ -473,7 +524,10 @@ void Exchange::handle_release() {
 
 void Exchange::handle_inform() {
   const Ipv4 address = request_.ciaddr;
-  if (address.value == 0) return;
+  if (address.value == 0) {
+    log_.packet("DHCPINFORM", address, "", true);  // dnsmasq logs it (0.0.0.0) and drops it
+    return;
+  }
   if (ignored_) {
     log_.packet("DHCPINFORM", address, "ignored");
     return;
@@ -499,6 +553,7 @@ void Exchange::handle_bootp() {
                          [&](const config::TagRule& r) { return matches(r.tags, tags_); })) {
     address = lease_ != nullptr ? std::optional<Ipv4>(lease_->address) : allocate();
   } else {
+    log_.tags(tags_);
     log_.packet("BOOTP", std::nullopt, "no address configured");
     return;
   }
@@ -512,6 +567,7 @@ void Exchange::handle_bootp() {
   const auto mac = request_.hardware_address();
   lease.hardware_address.assign(mac.begin(), mac.end());
   lease.address = *address;
+  lease.hostname = lease_name();
   const bool timed = host_.host != nullptr && host_.host->lease_seconds;
   lease.expiry = timed ? now_ + *host_.host->lease_seconds : 0;
   if (!leases_.upsert(lease)) {
@@ -530,12 +586,7 @@ void Exchange::reply_with(MessageType type, Ipv4 yiaddr, const Candidate* range,
   const bool bootp = !request_.message_type().has_value();
   const Ipv4 server_id = range != nullptr ? range->local
                                           : (arrival_.addresses.empty() ? Ipv4{} : arrival_.addresses.front().address);
-  // The configured name wins over the client's (spec §4.11); dhcp-ignore-names drops the client's.
-  const bool drop_client_name = std::any_of(config_.ignore_names_rules.begin(), config_.ignore_names_rules.end(),
-                                            [&](const config::TagRule& r) { return matches(r.tags, tags_); });
-  std::string hostname = host_.host != nullptr && host_.host->hostname ? *host_.host->hostname
-                         : drop_client_name                           ? std::string()
-                                                                      : client_name_;
+  const std::string hostname = reply_name(type);
   const ReplyContext context{config_, request_, range, tags_, tags_without_range_, type, bootp,
                              server_id, lease_seconds, renewing, hostname};
   ReplyContents contents = build_reply_contents(context);
@@ -559,21 +610,26 @@ void Exchange::reply_with(MessageType type, Ipv4 yiaddr, const Candidate* range,
   reply.options = std::move(contents.options);
   reply.max_size = bootp ? kBootpReplySize : reply_buffer_size(request_);
   reply.allow_overload = !bootp && !config_.no_override && request_.find(55) != nullptr;
+  reply.cookie = request_.has_cookie || !bootp;
   if (std::any_of(config_.broadcast_rules.begin(), config_.broadcast_rules.end(),
                   [&](const config::TagRule& r) { return matches(r.tags, tags_without_range_); })) {
     reply.flags |= kBroadcastFlag;
   }
 
   EncodedReply encoded = encode(reply);
-  for (const std::uint8_t code : encoded.dropped) {
-    log_.warning("cannot send DHCP/BOOTP option " + std::to_string(code) + ": no space left in packet");
-  }
   log_.reply_details(request_, reply, encoded);
   set_destination(reply);
   outcome_.datagram = std::move(encoded.bytes);
 }
 
+void Exchange::log_request_line() {
+  if (!request_line_) return;
+  log_.packet(request_line_->first, request_line_->second, "");
+  request_line_.reset();
+}
+
 void Exchange::nak(Ipv4 requested, const std::string& reason) {
+  log_request_line();
   log_.packet("DHCPNAK", requested, reason);
   const Ipv4 server_id = candidates_.empty() ? Ipv4{} : candidates_.front().local;
   Reply reply;
@@ -598,7 +654,7 @@ void Exchange::nak(Ipv4 requested, const std::string& reason) {
     reply.ciaddr = request_.ciaddr;
   }
   EncodedReply encoded = encode(reply);
-  log_.reply_details(request_, reply, encoded);
+  log_.reply_details(request_, reply, encoded, false);  // no `requested options:` for a NAK
   set_destination(reply);
   outcome_.datagram = std::move(encoded.bytes);
 }

@@ -253,7 +253,7 @@ EncodedReply encode(const Reply& reply) {
   std::copy(reply.chaddr.begin(), reply.chaddr.end(), bytes.begin() + kChaddrOffset);
   write_text(bytes.subspan(kSnameOffset, kSnameSize), reply.sname);
   write_text(bytes.subspan(kFileOffset, kFileSize), reply.file);
-  write32(bytes, kCookieOffset, kMagicCookie);
+  write32(bytes, kCookieOffset, reply.cookie ? kMagicCookie : 0U);
 
   // Spec §4.8.6: `file` then `sname` take options only when overload is allowed and the field
   // holds no text. While either could, 3 bytes of the options area stay free for option 52.

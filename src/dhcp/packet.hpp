@@ -112,6 +112,8 @@ struct Reply {
   std::size_t max_size = kDefaultReplySize;
   // May spill into empty `file`/`sname` through option 52 (spec §4.8.6).
   bool allow_overload = true;
+  // The request's cookie is kept (spec §4.8.1): a BOOTP request without one gets zeros there.
+  bool cookie = true;
 };
 
 // Where an option was placed.

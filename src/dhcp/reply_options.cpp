@@ -63,6 +63,8 @@ class Builder {
   void add_configured();
   void add_encapsulated();
   void add_vendor();
+  [[nodiscard]] std::vector<std::uint8_t> sub_option(const DhcpOptionSetting& setting) const;
+  void add_container(std::uint8_t code, const std::vector<std::vector<std::uint8_t>>& subs);
 
   const ReplyContext& c_;
   ReplyContents out_;
@@ -249,7 +251,9 @@ void Builder::add_configured() {
 // encap:N containers (spec §4.8.2 step 7): one option N with the sub-options combined.
 void Builder::add_encapsulated() {
   std::map<std::uint32_t, std::vector<const DhcpOptionSetting*>> containers;
-  for (const auto& setting : c_.config.options) {
+  // Sub-options go out in reverse config order, like top-level options (spec §4.8.2).
+  for (auto it = c_.config.options.rbegin(); it != c_.config.options.rend(); ++it) {
+    const DhcpOptionSetting& setting = *it;
     if (setting.space != OptionSpace::encap) continue;
     const DhcpOptionSetting* chosen = configured(setting.code, OptionSpace::encap, setting.container);
     auto& members = containers[setting.container];
@@ -260,20 +264,42 @@ void Builder::add_encapsulated() {
   for (const auto& [outer, members] : containers) {
     const bool forced = std::any_of(members.begin(), members.end(), [](const auto* m) { return m->force; });
     if (members.empty() || (!forced && !requested(static_cast<std::uint8_t>(outer)))) continue;
-    std::vector<std::uint8_t> data;
-    for (const auto* member : members) {
-      data.push_back(static_cast<std::uint8_t>(member->code));
-      data.push_back(static_cast<std::uint8_t>(member->value.size()));
-      data.insert(data.end(), member->value.begin(), member->value.end());
-    }
-    add(static_cast<std::uint8_t>(outer), std::move(data));
+    std::vector<std::vector<std::uint8_t>> subs;
+    for (const auto* member : members) subs.push_back(sub_option(*member));
+    add_container(static_cast<std::uint8_t>(outer), subs);
   }
+}
+
+std::vector<std::uint8_t> Builder::sub_option(const DhcpOptionSetting& setting) const {
+  std::vector<std::uint8_t> sub{static_cast<std::uint8_t>(setting.code),
+                                static_cast<std::uint8_t>(setting.value.size())};
+  sub.insert(sub.end(), setting.value.begin(), setting.value.end());
+  return sub;
+}
+
+// An encapsulating option: its sub-options, then an end sub-option 255. Longer than 255 bytes,
+// it becomes several options of the same code, each cut at a sub-option boundary, as dnsmasq.
+void Builder::add_container(std::uint8_t code, const std::vector<std::vector<std::uint8_t>>& subs) {
+  std::vector<std::uint8_t> part;
+  for (const auto& sub : subs) {
+    if (!part.empty() && part.size() + sub.size() > 255) {
+      add(code, std::move(part));
+      part.clear();
+    }
+    part.insert(part.end(), sub.begin(), sub.end());
+  }
+  if (part.size() + 1 > 255) {
+    add(code, std::move(part));
+    part.clear();
+  }
+  part.push_back(255);
+  add(code, std::move(part));
 }
 
 // vendor:CLASS sub-options in option 43 for clients whose option 60 contains CLASS (§3.3).
 void Builder::add_vendor() {
   const Option* client_class = c_.request.find(60);
-  std::vector<std::uint8_t> data;
+  std::vector<std::vector<std::uint8_t>> subs;
   bool forced = false;
   std::set<std::uint32_t> seen;
   for (auto it = c_.config.options.rbegin(); it != c_.config.options.rend(); ++it) {
@@ -287,12 +313,10 @@ void Builder::add_vendor() {
     if (!s.tags.empty() && !matches(s.tags, c_.tags)) continue;
     seen.insert(s.code);
     forced = forced || s.force;
-    data.push_back(static_cast<std::uint8_t>(s.code));
-    data.push_back(static_cast<std::uint8_t>(s.value.size()));
-    data.insert(data.end(), s.value.begin(), s.value.end());
+    subs.push_back(sub_option(s));
   }
-  if (data.empty() || (!forced && !requested(43))) return;
-  add(43, std::move(data));
+  if (subs.empty() || (!forced && !requested(43))) return;
+  add_container(43, subs);
   // A non-PXE client that got 43 and no option 60 gets its own option 60 back (§4.8.2 step 9).
   const bool sent_60 = std::any_of(out_.options.begin(), out_.options.end(),
                                    [](const Option& o) { return o.code == 60; });

@@ -387,6 +387,22 @@ TEST(DhcpEngine, IgnoreNamesDropsTheClientsName) {
   EXPECT_EQ(lab.leases.find_address(ip("192.168.1.242"))->hostname, "");
 }
 
+TEST(DhcpEngine, OneClientHoldsAtMostOneAddress) {
+  Lab lab;
+  for (std::uint32_t i = 0; i < 21; ++i) {
+    const Ipv4 wanted{ip("192.168.1.230").value + i};
+    EXPECT_FALSE(lab.handle(request(MessageType::discover, {2, 0, 0, 0, 0, 1}, {{50, be(wanted)}})).datagram.empty());
+  }
+  EXPECT_FALSE(lab.handle(request(MessageType::discover, {2, 0, 0, 0, 0, 2})).datagram.empty());
+}
+
+TEST(DhcpEngine, HoldsNeverLeaveAClientWithoutAnOffer) {
+  Lab lab;
+  for (std::uint8_t n = 0; n < 21; ++n) lab.handle(request(MessageType::discover, {2, 0, 0, 0, 1, n}));
+  const Packet late = reply_of(lab.handle(request(MessageType::discover, {2, 0, 0, 0, 2, 0})));
+  EXPECT_EQ(late.message_type(), MessageType::offer);
+}
+
 TEST(DhcpEngine, ExpiredLeasesArePrunedFirst) {
   Lab lab;
   lab.handle(request(MessageType::request, {2, 0, 0, 0, 0, 1},
