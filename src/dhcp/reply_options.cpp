@@ -1,5 +1,7 @@
 #include "dhcp/reply_options.hpp"
 
+#include "dhcp/pxe_options.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -43,7 +45,8 @@ bool never_emitted(std::uint32_t code) {
 
 class Builder {
  public:
-  explicit Builder(const ReplyContext& context) : c_(context) {}
+  explicit Builder(const ReplyContext& context)
+      : c_(context), pxe_(pxe_client(context.config, context.request)) {}
   ReplyContents build();
 
  private:
@@ -63,12 +66,16 @@ class Builder {
   void add_configured();
   void add_encapsulated();
   void add_vendor();
+  void add_pxe();
+  // vendor: sub-options matching the client's option 60 and the tags, latest line per code.
+  [[nodiscard]] std::vector<std::vector<std::uint8_t>> vendor_sub_options(bool& forced) const;
   [[nodiscard]] std::vector<std::uint8_t> sub_option(const DhcpOptionSetting& setting) const;
   void add_container(std::uint8_t code, const std::vector<std::vector<std::uint8_t>>& subs);
 
   const ReplyContext& c_;
   ReplyContents out_;
   const config::DhcpBoot* boot_ = nullptr;
+  std::optional<PxeClient> pxe_;
 };
 
 bool Builder::requested(std::uint8_t code) const {
@@ -243,6 +250,7 @@ void Builder::add_configured() {
       }
     }
     if (setting->value.empty()) continue;  // zero length: the default is suppressed, nothing sent
+    if (code == 60 && pxe_) continue;      // a PXE client gets the matched vendor string instead
     if (!setting->force && !requested(code)) continue;
     add(code, value_of(*setting));
   }
@@ -296,11 +304,9 @@ void Builder::add_container(std::uint8_t code, const std::vector<std::vector<std
   add(code, std::move(part));
 }
 
-// vendor:CLASS sub-options in option 43 for clients whose option 60 contains CLASS (§3.3).
-void Builder::add_vendor() {
+std::vector<std::vector<std::uint8_t>> Builder::vendor_sub_options(bool& forced) const {
   const Option* client_class = c_.request.find(60);
   std::vector<std::vector<std::uint8_t>> subs;
-  bool forced = false;
   std::set<std::uint32_t> seen;
   for (auto it = c_.config.options.rbegin(); it != c_.config.options.rend(); ++it) {
     const DhcpOptionSetting& s = *it;
@@ -315,12 +321,33 @@ void Builder::add_vendor() {
     forced = forced || s.force;
     subs.push_back(sub_option(s));
   }
+  return subs;
+}
+
+// vendor:CLASS sub-options in option 43 for clients whose option 60 contains CLASS (§3.3).
+void Builder::add_vendor() {
+  const Option* client_class = c_.request.find(60);
+  bool forced = false;
+  const auto subs = vendor_sub_options(forced);
   if (subs.empty() || (!forced && !requested(43))) return;
   add_container(43, subs);
   // A non-PXE client that got 43 and no option 60 gets its own option 60 back (§4.8.2 step 9).
   const bool sent_60 = std::any_of(out_.options.begin(), out_.options.end(),
                                    [](const Option& o) { return o.code == 60; });
   if (!sent_60 && client_class != nullptr) add(60, client_class->data);
+}
+
+// PXE clients (spec §4.10 e): 60 = the matched vendor string, 97 echoed, then option 43 with
+// the PXE menu (§4.10 c) and the matching vendor: sub-options.
+void Builder::add_pxe() {
+  add(60, text_bytes(pxe_->vendor));
+  if (pxe_->machine_id) add(97, *pxe_->machine_id);
+  const Ipv4 local = c_.range != nullptr ? c_.range->local : c_.server_id;
+  auto subs = pxe_sub_options(c_.config, c_.tags, *pxe_, local, out_.warnings);
+  bool forced = false;
+  for (auto& s : vendor_sub_options(forced)) subs.push_back(std::move(s));
+  if (subs.empty() || (!forced && !requested(43))) return;
+  add_container(43, subs);
 }
 
 ReplyContents Builder::build() {
@@ -336,7 +363,11 @@ ReplyContents Builder::build() {
   add_defaults();
   add_configured();
   add_encapsulated();
-  add_vendor();
+  if (pxe_) {
+    add_pxe();
+  } else {
+    add_vendor();
+  }
   if (const auto* server = configured(255); server != nullptr && server->value.size() == 4) {
     out_.siaddr = Ipv4{read_be32(server->value)};
   }

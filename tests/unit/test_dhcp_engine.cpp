@@ -403,6 +403,37 @@ TEST(DhcpEngine, HoldsNeverLeaveAClientWithoutAnOffer) {
   EXPECT_EQ(late.message_type(), MessageType::offer);
 }
 
+TEST(DhcpEngine, PxeMenuForBiosAndTheUefiWorkaround) {
+  Lab lab(
+      "interface=ens33\n"
+      "dhcp-range=192.168.1.100,192.168.1.200,12h\n"
+      "pxe-prompt=\"Press F8 for menu\",5\n"
+      "pxe-service=x86PC,\"Boot from local disk\"\n"
+      "pxe-service=x86PC,\"Install Linux\",pxelinux\n"
+      "pxe-service=X86-64_EFI,\"UEFI boot\",bootx64.efi\n"
+      "no-ping\n");
+  const std::string bios_class = "PXEClient:Arch:00000:UNDI:002001";
+  const Packet bios = reply_of(lab.handle(request(
+      MessageType::discover, {2, 0, 0, 0, 0, 1},
+      {{93, {0, 0}}, {60, std::vector<std::uint8_t>(bios_class.begin(), bios_class.end())}, {55, {1, 3, 43, 60, 67}}})));
+  ASSERT_NE(bios.find(60), nullptr);
+  EXPECT_EQ(std::string(bios.find(60)->data.begin(), bios.find(60)->data.end()), "PXEClient");
+  ASSERT_NE(bios.find(43), nullptr);
+  const auto& menu = bios.find(43)->data;
+  EXPECT_EQ(menu.size(), 74U);  // the size dnsmasq 2.90 sends for this config [verified]
+  EXPECT_EQ((std::vector<std::uint8_t>(menu.begin(), menu.begin() + 12)),
+            (std::vector<std::uint8_t>{6, 1, 3, 8, 7, 0x80, 0, 1, 192, 168, 1, 70}));
+  EXPECT_EQ(menu.back(), 255);
+
+  const std::string uefi_class = "PXEClient:Arch:00007:UNDI:003016";
+  const Packet uefi = reply_of(lab.handle(request(
+      MessageType::discover, {2, 0, 0, 0, 0, 2},
+      {{93, {0, 7}}, {60, std::vector<std::uint8_t>(uefi_class.begin(), uefi_class.end())}, {55, {1, 3, 43, 60, 67}}})));
+  ASSERT_NE(uefi.find(43), nullptr);
+  EXPECT_EQ(uefi.find(43)->data.front(), 10);  // only the prompt: the menu is abandoned
+  EXPECT_EQ(uefi.find(43)->data.size(), 21U);
+}
+
 TEST(DhcpEngine, ExpiredLeasesArePrunedFirst) {
   Lab lab;
   lab.handle(request(MessageType::request, {2, 0, 0, 0, 0, 1},
