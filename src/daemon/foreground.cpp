@@ -10,6 +10,7 @@
 
 #include "config/values.hpp"
 #include "daemon/dhcp_service.hpp"
+#include "daemon/tftp_service.hpp"
 #include "version.hpp"
 
 namespace pxemasq::daemon {
@@ -69,6 +70,18 @@ int run_foreground(std::shared_ptr<const config::Config> config) {
       return error->exit_code;
     }
     dhcp = std::move(std::get<std::unique_ptr<DhcpService>>(started));
+  }
+  // TFTP (spec §6), independent of DHCP: enable-tftp alone serves files.
+  std::unique_ptr<TftpService> tftp;
+  if (config->tftp.enabled) {
+    auto started = TftpService::start(io, config, tftp_log);
+    if (auto* error = std::get_if<StartupError>(&started)) {
+      main_log->critical("{}", error->message);
+      main_log->critical("FAILED to start up");
+      spdlog::drop_all();
+      return error->exit_code;
+    }
+    tftp = std::move(std::get<std::unique_ptr<TftpService>>(started));
   }
   boost::asio::signal_set signals(io, SIGTERM, SIGINT, SIGHUP);
   signals.add(SIGUSR1);
