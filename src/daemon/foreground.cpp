@@ -26,7 +26,9 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& tag) {
 void log_startup(const config::Config& config, spdlog::logger& main_log,
                  spdlog::logger& dhcp_log, spdlog::logger& tftp_log) {
   main_log.info("started, version {} DNS disabled", kVersion);
-  for (const auto& range : config.ranges) {
+  // dnsmasq keeps its ranges newest first, and logs them so.
+  for (auto it = config.ranges.rbegin(); it != config.ranges.rend(); ++it) {
+    const config::DhcpRange& range = *it;
     const std::string lease = config::pretty_duration(range.lease_seconds);
     switch (range.mode) {
       case config::RangeMode::dynamic:
@@ -43,11 +45,15 @@ void log_startup(const config::Config& config, spdlog::logger& main_log,
     }
   }
   if (config.tftp.enabled) {
+    // dnsmasq's "TFTP %s%s %s %s": the global root (the last one given), then the secure-mode
+    // and single-port slots, each after a space even when empty.
+    const config::TftpRoot* global = nullptr;
     for (const auto& root : config.tftp.roots) {
-      tftp_log.info("TFTP root is {}{}", root.directory,
-                    root.interface ? " for " + *root.interface : std::string());
+      if (!root.interface) global = &root;
     }
-    if (config.tftp.roots.empty()) tftp_log.info("TFTP enabled");
+    tftp_log.info("TFTP {}{} {} {}", global != nullptr ? "root is " : "enabled",
+                  global != nullptr ? global->directory : std::string(),
+                  config.tftp.secure ? "secure mode" : "", config.tftp.single_port ? "single port mode" : "");
   }
 }
 
