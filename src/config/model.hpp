@@ -210,7 +210,8 @@ struct Tftp {
   bool lowercase = false;
   bool no_blocksize = false;
   bool single_port = false;
-  unsigned max_transfers = 50;
+  // tftp-max; unset = pxemasq's own default, sized for boot storms (dnsmasq's is 50).
+  std::optional<unsigned> max_transfers;
   std::optional<unsigned> mtu;
   std::optional<std::pair<std::uint16_t, std::uint16_t>> port_range;
 };

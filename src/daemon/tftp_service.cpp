@@ -667,9 +667,12 @@ std::variant<std::unique_ptr<TftpService>, StartupError> TftpService::start(
     return StartupError{"cannot read the interface table: " + error->message(), 2};
   }
 
-  const unsigned max = tftp_rules::effective_max_transfers(
-      config->tftp.max_transfers, config->tftp.port_range, raise_fd_limit(), config->tftp.single_port);
-  if (max < config->tftp.max_transfers) {
+  // Without tftp-max, room for a boot storm (dnsmasq's 50 refuses most of a 200-client one);
+  // either way lowered to what the fd limit and the port range allow.
+  const unsigned wanted = config->tftp.max_transfers.value_or(kDefaultMaxTransfers);
+  const unsigned max = tftp_rules::effective_max_transfers(wanted, config->tftp.port_range,
+                                                           raise_fd_limit(), config->tftp.single_port);
+  if (max < wanted) {
     log->warn("restricting maximum simultaneous TFTP transfers to {}", max);
   }
   std::unique_ptr<TftpService> service(new TftpService(

@@ -67,6 +67,9 @@
 
 namespace pxemasq::daemon {
 
+// Concurrent transfers without tftp-max.
+inline constexpr unsigned kDefaultMaxTransfers = 1000;
+
 // The pure rules of the service, exposed for unit tests.
 namespace tftp_rules {
 
