@@ -644,10 +644,13 @@ void Exchange::nak(Ipv4 requested, const std::string& reason) {
   reply.options.push_back({53, {static_cast<std::uint8_t>(MessageType::nak)}});
   reply.options.push_back({54, {sid.begin(), sid.end()}});
   reply.options.push_back({56, std::vector<std::uint8_t>(reason.begin(), reason.end())});
-  // Broadcast, unless a unicast request came straight from a client off our subnets (§4.6).
-  const bool client_off_subnet = std::none_of(candidates_.begin(), candidates_.end(),
-                                              [&](const Candidate& c) { return c.contains(arrival_.source); });
-  if (arrival_.to_broadcast || request_.giaddr.value != 0 || !client_off_subnet) {
+  // Broadcast, unless a unicast request, not relayed, came from a client whose ciaddr is off
+  // our subnets (§4.6; dnsmasq tests ciaddr, which is already 0 for option-50 requests).
+  const Ipv4 ciaddr = request_.find(50) != nullptr ? Ipv4{} : request_.ciaddr;
+  const bool ciaddr_off_subnet = ciaddr.value != 0 &&
+                                 std::none_of(candidates_.begin(), candidates_.end(),
+                                              [&](const Candidate& c) { return c.contains(ciaddr); });
+  if (arrival_.to_broadcast || request_.giaddr.value != 0 || !ciaddr_off_subnet) {
     reply.flags |= kBroadcastFlag;
     reply.ciaddr = Ipv4{};
   } else {
