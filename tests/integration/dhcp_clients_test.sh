@@ -131,7 +131,7 @@ plug "$ns_d" eth0 "$mac_d"
 plug "$ns_p" "$dcd_if" "$mac_p"
 plug "$ns_q" eth0 "02:70:78:71:01:99"
 # The squatter answers ARP for its address but not ping, so only the client's ARP check sees it.
-ip netns exec "$ns_q" sysctl -qw net.ipv4.icmp_echo_ignore_all=1
+ip netns exec "$ns_q" sh -c "echo 1 >/proc/sys/net/ipv4/icmp_echo_ignore_all"
 
 mkdir -p "$work/tftpboot" "$work/state"
 printf 'loader\n' >"$work/tftpboot/bootx64.efi"
