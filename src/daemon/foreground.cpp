@@ -63,6 +63,8 @@ int run_foreground(std::shared_ptr<const config::Config> config) {
   auto main_log = make_logger("pxemasq");
   auto dhcp_log = make_logger("pxemasq-dhcp");
   auto tftp_log = make_logger("pxemasq-tftp");
+  // log-debug: also the debug lines (dropped packets, probe errors, transfer statistics).
+  if (config->log_debug) spdlog::set_level(spdlog::level::debug);
   log_startup(*config, *main_log, *dhcp_log, *tftp_log);
 
   boost::asio::io_context io;
