@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <ranges>
 
 namespace pxemasq::dhcp {
 namespace {
@@ -152,9 +151,16 @@ std::optional<std::span<const std::uint8_t>> relay_sub_option(const Packet& requ
 
 // dnsmasq keeps its classifier lists newest first, so the last configured rule is tried (and
 // its tag added) first; `tags:` shows that order.
+// (A plain reverse-iterator pair: clang 14 cannot use libstdc++ 12's std::views.)
 template <typename T>
-auto reversed(const std::vector<T>& items) {
-  return std::views::reverse(items);
+struct Reversed {
+  const std::vector<T>& items;
+  [[nodiscard]] auto begin() const { return items.rbegin(); }
+  [[nodiscard]] auto end() const { return items.rend(); }
+};
+template <typename T>
+Reversed<T> reversed(const std::vector<T>& items) {
+  return {items};
 }
 
 bool contains_text(std::span<const std::uint8_t> data, std::string_view pattern) {

@@ -1,7 +1,6 @@
 #include "dhcp/engine.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 #include "config/values.hpp"
 #include "dhcp/classify.hpp"
@@ -174,8 +173,9 @@ bool Exchange::prepare() {
   if (!request_.message_type()) {
     // BOOTP requests carry the tag `bootp` and their `file` field's text as a tag (§3.6).
     tags_.add("bootp");
-    const std::string file(reinterpret_cast<const char*>(request_.file.data()),
-                           strnlen(reinterpret_cast<const char*>(request_.file.data()), request_.file.size()));
+    const auto* end = std::find(request_.file.begin(), request_.file.end(), std::uint8_t{0});
+    // Only its printable characters: the tag is logged, and the field is the client's bytes.
+    const std::string file = printable(std::span<const std::uint8_t>(request_.file.begin(), end));
     if (!file.empty()) tags_.add(file);
   }
   run_tag_ifs(config_.tag_ifs, tags_);

@@ -9,33 +9,23 @@
 #include "config/option_table.hpp"
 #include "config/values.hpp"
 #include "dhcp/engine.hpp"
-#include "memory_source.hpp"
+#include "config_text.hpp"
 
 namespace pxemasq::dhcp {
 namespace {
 
 constexpr std::int64_t kNow = 1'800'000'000;
 
-constexpr const char* kSeed =
-    "dhcp-range=192.168.1.230,192.168.1.250,255.255.255.0,12h\n"
-    "interface=ens33\n"
-    "dhcp-option=3,192.168.1.254\n"
-    "dhcp-option=6,192.168.1.24\n"
-    "enable-tftp\n"
-    "tftp-root=/var/lib/tftpboot\n"
-    "dhcp-boot=bootx64.efi\n"
-    "log-dhcp\n";
+constexpr const char* kSeed = testing::kSeedConfig;
 
 std::shared_ptr<const config::Config> load(const std::string& text) {
-  testing::MemorySource source;
-  source.add_file("t.conf", text);
-  config::LoadRequest request{{{config::find_option("conf-file"), "t.conf"}}, "/none"};
-  auto result = config::load_config(request, source);
-  if (auto* error = std::get_if<config::ConfigError>(&result)) {
-    ADD_FAILURE() << error->format();
+  std::string error;
+  auto config = testing::load_config_text(text, &error);
+  if (!config) {
+    ADD_FAILURE() << error;
     return std::make_shared<config::Config>();
   }
-  return std::get<config::LoadedConfig>(result).config;
+  return config;
 }
 
 Ipv4 ip(const char* text) { return *config::parse_ipv4(text); }
