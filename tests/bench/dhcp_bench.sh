@@ -515,7 +515,13 @@ met() { awk -v x="$1" -v op="$2" -v y="$3" 'BEGIN { if (x == "n/a" || x == "") {
   ok = (op == ">=") ? x >= y : x <= y; print ok ? "**met**" : "**not met**" }'; }
 
 date_utc=$(date -u '+%Y-%m-%d %H:%M UTC')
-rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+# The revision the binary was built from: its build directory's checkout (a worktree of its own
+# when --pxemasq points into one), "+local changes" when that checkout's sources differ from it.
+bin_tree=$(git -C "$(dirname "$pxemasq_bin")" rev-parse --show-toplevel 2>/dev/null)
+rev=$(git -C "${bin_tree:-$repo}" rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n $bin_tree ]] && ! git -C "$bin_tree" diff --quiet HEAD -- src CMakeLists.txt 2>/dev/null; then
+  rev="$rev+local changes"
+fi
 kea_version="kea-dhcp4 $("$kea_bin" -v 2>/dev/null | head -1)"
 dnsmasq_version=$("$dnsmasq_bin" --version | head -1 | awk '{ print $3 }')
 elapsed=$(($(date +%s) - script_started))
