@@ -335,6 +335,8 @@ def scenario_notify_reload_privileges(lab, pxemasq, work, script, user):
                   re.search(r"^MONOTONIC_USEC=\d+$", listener.message(reloading), re.M) is not None,
                   listener.message(reloading))
             check("notify: READY=1 after the reload", listener.wait_for("READY=1", reloading + 1, 10) is not None)
+        check("notify: no WATCHDOG=1 without WatchdogSec=",
+              not any("WATCHDOG=1" in listener.message(i).split("\n") for i in range(listener.count())))
         check("reload: the slow transfer was still running when the reload finished", slow.is_alive())
         second = udhcpc(lab, "02:70:78:72:00:02", script, f"{work}/clients.log")
         check("reload: the next client gets the new range .100-.120",
@@ -397,8 +399,9 @@ def scenario_socket_activation(lab, pxemasq, work, script, user):
     log_path = f"{work}/activated-daemon.log"
     listener = NotifyListener(f"{work}/notify-activated.sock")
     caps = "+net_admin,+net_raw"
-    argv = [activate, "--datagram", "-l", "0.0.0.0:67", "-l", "0.0.0.0:69", "--fdname=dhcp:tftp",
-            f"-E", f"NOTIFY_SOCKET={listener.path}",
+    # Port 4011 too, which this configuration does not serve: kept idle with a warning.
+    argv = [activate, "--datagram", "-l", "0.0.0.0:67", "-l", "0.0.0.0:69", "-l", "0.0.0.0:4011",
+            "--fdname=dhcp:tftp:pxe", "-E", f"NOTIFY_SOCKET={listener.path}", "-E", "WATCHDOG_USEC=400000",
             setpriv, f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups",
             f"--inh-caps=-all,{caps}", f"--ambient-caps=-all,{caps}", f"--bounding-set=-all,{caps}",
             pxemasq, "-k", "-C", conf, "--pid-file"]
@@ -418,6 +421,14 @@ def scenario_socket_activation(lab, pxemasq, work, script, user):
         log = read_log(log_path)
         check("socket activation: the log says the DHCP socket was passed",
               "DHCP, using the socket passed by systemd" in log, log[-400:])
+        check("socket activation: the unused PXE socket is reported idle",
+              "systemd passed a socket for PXE (port 4011), which the configuration does not serve" in log,
+              log[-400:])
+        count = listener.count()
+        time.sleep(1.0)
+        with listener.lock:
+            pings = sum(1 for m in listener.messages[count:] if "WATCHDOG=1" in m.split("\n"))
+        check(f"watchdog: WATCHDOG_USEC=400000 gives WATCHDOG=1 every 200 ms ({pings} in 1 s)", 3 <= pings <= 7)
         status = proc_status(daemon.pid)  # setpriv and the daemon exec in place: same PID
         check("socket activation: the daemon runs unprivileged", status["Uid"].split()[1] == str(user.pw_uid),
               status["Uid"])
