@@ -7,6 +7,7 @@
 #include "config/command_line.hpp"
 #include "config/lint.hpp"
 #include "config/loader.hpp"
+#include "daemon/explain_command.hpp"
 #include "daemon/main_loop.hpp"
 #include "daemon/host_checks.hpp"
 #include "daemon/posix_config_source.hpp"
@@ -65,7 +66,14 @@ pxemasq::daemon::ConfigReloader make_reloader(pxemasq::config::LoadRequest reque
 
 int main(int argc, char** argv) {
   namespace config = pxemasq::config;
-  const std::span<const char* const> arguments(argv, static_cast<std::size_t>(argc));
+  std::vector<const char*> words(argv, argv + argc);
+  // pxemasq's own `--explain MAC[,...]`: taken out before dnsmasq's command line is parsed.
+  std::optional<std::string> explain;
+  if (auto error = pxemasq::daemon::take_explain_argument(words, explain)) {
+    std::cerr << "\npxemasq: " << *error << '\n';
+    return 1;
+  }
+  const std::span<const char* const> arguments(words.data(), words.size());
   auto command_line = config::parse_command_line(arguments);
   if (auto* error = std::get_if<ConfigError>(&command_line)) return report(*error);
   // `--help dhcp` / `--help dhcp6`: the option-name table, as dnsmasq prints it.
@@ -89,10 +97,17 @@ int main(int argc, char** argv) {
     std::cout << pxemasq::daemon::version_text();
     return 0;
   }
+  if (explain) {
+    return pxemasq::daemon::run_explain(*result.config, *explain,
+                                        std::get<config::CommandLine>(command_line).items, std::cout, std::cerr);
+  }
   for (const auto& diagnostic : result.warnings) warn(diagnostic);
   for (const auto& diagnostic : config::lint(*result.config)) warn(diagnostic);
   if (result.test) {
     for (const auto& diagnostic : pxemasq::daemon::check_host(*result.config)) warn(diagnostic);
+    for (const auto& text : pxemasq::daemon::boot_file_warnings(*result.config)) {
+      std::cerr << "pxemasq: warning: " << text << '\n';
+    }
     std::cerr << "pxemasq: syntax check OK.\n";
     return 0;
   }

@@ -34,6 +34,22 @@ spdlog::level::level_enum level_of(dhcp::LogLine::Level level) {
 
 }  // namespace
 
+std::vector<dhcp::InterfaceAddress> arrival_addresses(const net::Interface& interface) {
+  std::vector<dhcp::InterfaceAddress> addresses;
+  // The primary address first: it is the server id for relayed requests (spec §4.2).
+  const auto primary = interface.primary_address();
+  for (const auto& a : interface.addresses) {
+    const config::Ipv4 mask = a.netmask();
+    const dhcp::InterfaceAddress entry{a.address, mask, a.broadcast.value_or(config::Ipv4{a.address.value | ~mask.value})};
+    if (primary && a.address == *primary) {
+      addresses.insert(addresses.begin(), entry);
+    } else {
+      addresses.push_back(entry);
+    }
+  }
+  return addresses;
+}
+
 std::variant<std::unique_ptr<DhcpService>, StartupError> DhcpService::start(
     boost::asio::io_context& io, std::shared_ptr<const config::Config> config,
     std::shared_ptr<spdlog::logger> log, std::optional<int> passed_socket) {
@@ -211,17 +227,7 @@ std::optional<dhcp::Arrival> DhcpService::arrival_for(const net::Datagram& datag
   arrival.interface = interface->name;
   arrival.ifindex = static_cast<int>(interface->index);
   arrival.loopback = interface->loopback;
-  // The primary address first: it is the server id for relayed requests (spec §4.2).
-  const auto primary = interface->primary_address();
-  for (const auto& a : interface->addresses) {
-    const config::Ipv4 mask = a.netmask();
-    const dhcp::InterfaceAddress entry{a.address, mask, a.broadcast.value_or(config::Ipv4{a.address.value | ~mask.value})};
-    if (primary && a.address == *primary) {
-      arrival.addresses.insert(arrival.addresses.begin(), entry);
-    } else {
-      arrival.addresses.push_back(entry);
-    }
-  }
+  arrival.addresses = arrival_addresses(*interface);
   arrival.source = datagram.source.address;
   arrival.source_port = datagram.source.port;
   arrival.to_broadcast = datagram.destination.value == 0xFFFFFFFFU;

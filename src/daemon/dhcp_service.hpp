@@ -47,6 +47,9 @@ struct DhcpCounters {
 // milliseconds.
 inline constexpr std::chrono::milliseconds kProbeWait{400};
 
+// An interface's IPv4 addresses as the engine sees them, the primary one first.
+[[nodiscard]] std::vector<dhcp::InterfaceAddress> arrival_addresses(const net::Interface& interface);
+
 class DhcpService {
  public:
   // Opens the lease file and the socket (as root, before any privilege drop) and starts serving.
