@@ -14,7 +14,9 @@
 
 #include "config/values.hpp"
 #include "daemon/dhcp_service.hpp"
+#include "daemon/http_service.hpp"
 #include "daemon/lease_store.hpp"
+#include "daemon/metrics.hpp"
 #include "daemon/process.hpp"
 #include "daemon/socket_activation.hpp"
 #include "daemon/systemd_notify.hpp"
@@ -101,6 +103,7 @@ class Daemon {
   std::optional<StartupError> start_services() {
     if (auto error = start_dhcp(config_)) return error;
     if (auto error = start_tftp(config_)) return error;
+    if (auto error = start_http(config_)) return error;
     warn_idle_sockets();
     return std::nullopt;
   }
@@ -134,6 +137,38 @@ class Daemon {
     if (auto* error = std::get_if<StartupError>(&started)) return *error;
     tftp_ = std::move(std::get<std::unique_ptr<TftpService>>(started));
     return std::nullopt;
+  }
+
+  // pxemasq's HTTP server (an extension): only with http-port.
+  std::optional<StartupError> start_http(const std::shared_ptr<const config::Config>& config) {
+    if (!config->http.port) return std::nullopt;
+    auto started = HttpService::start(io_, config, log_.tftp, [this] { return format_metrics(metrics()); });
+    if (auto* error = std::get_if<StartupError>(&started)) return *error;
+    http_ = std::move(std::get<std::unique_ptr<HttpService>>(started));
+    return std::nullopt;
+  }
+
+  [[nodiscard]] MetricsSnapshot metrics() const {
+    MetricsSnapshot snapshot;
+    snapshot.uptime_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
+    if (dhcp_) {
+      snapshot.dhcp = true;
+      snapshot.dhcp_counters = dhcp_->counters();
+      snapshot.leases = dhcp_->leases_in_use();
+      for (const auto& range : config_->ranges) {
+        if (range.mode != config::RangeMode::dynamic) continue;
+        snapshot.leases_per_range.push_back(
+            {range.start.to_string() + "-" + range.end.to_string(), dhcp_->leases_between(range.start, range.end)});
+      }
+    }
+    if (tftp_) {
+      snapshot.tftp = true;
+      snapshot.tftp_counters = tftp_->counters();
+      snapshot.transfers_running = tftp_->active_transfers();
+    }
+    if (http_) snapshot.http = http_->counters();
+    return snapshot;
   }
 
   void warn_idle_sockets() {
@@ -236,6 +271,17 @@ class Daemon {
     } else if (auto error = start_tftp(loaded)) {
       log_.tftp->error("cannot start TFTP: {}", error->message);
     }
+    if (http_ && !loaded->http.port) {
+      http_.reset();
+      log_.tftp->info("HTTP disabled by the new configuration");
+    } else if (http_ && loaded->http.port != previous->http.port) {
+      http_.reset();  // a new port: a new listener (connections in flight finish)
+      if (auto error = start_http(loaded)) log_.tftp->error("cannot start HTTP: {}", error->message);
+    } else if (http_) {
+      if (auto error = http_->reconfigure(loaded)) log_.tftp->error("HTTP keeps its previous root: {}", error->message);
+    } else if (auto error = start_http(loaded)) {
+      log_.tftp->error("cannot start HTTP: {}", error->message);
+    }
     log_.main->info("configuration reloaded");
     log_ranges(*loaded, *log_.dhcp);
     log_tftp(*loaded, *log_.tftp);
@@ -255,6 +301,13 @@ class Daemon {
                       "{} refused, {} refused at the limit; {} bytes sent",
                       tftp_->active_transfers(), tftp_->max_transfers(), c.started, c.completed,
                       c.failed, c.refused, c.busy, c.bytes_sent);
+    }
+    if (http_) {
+      const HttpCounters& c = http_->counters();
+      log_.tftp->info("HTTP: {} connections open; {} accepted, {} requests, {} answered 2xx, {} 4xx, {} 5xx; "
+                      "{} bytes sent",
+                      http_->connections(), c.connections, c.requests, c.ok, c.client_errors, c.server_errors,
+                      c.bytes_sent);
     }
   }
 
@@ -289,6 +342,8 @@ class Daemon {
   boost::asio::steady_timer watchdog_timer_;
   std::unique_ptr<DhcpService> dhcp_;
   std::unique_ptr<TftpService> tftp_;
+  std::unique_ptr<HttpService> http_;
+  std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
   int exit_code_ = 0;
 };
 
