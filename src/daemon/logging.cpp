@@ -107,7 +107,7 @@ std::variant<Loggers, LogSetupError> make_loggers(const config::Config& config, 
   ::tzset();  // read the zone now: /etc/localtime may be out of reach later
   Loggers loggers;
   loggers.target = target;
-  // log-async is for the log daemons; dnsmasq disables it for files (spec §3.13).
+  // log-async is for syslog; dnsmasq disables it for files (spec §3.13).
   const std::size_t queue_length = config.log_async.value_or(0);
   const int facility = log_facility_code(config);
   std::vector<spdlog::sink_ptr> sinks;
@@ -138,9 +138,9 @@ std::variant<Loggers, LogSetupError> make_loggers(const config::Config& config, 
           queue_length));
       break;
     case LogTarget::journald:
-      // Synchronous unless log-async: the fields are captured with the line either way.
-      sinks.push_back(
-          std::make_shared<RecordSinkAdapter>(std::make_shared<JournaldSink>(facility), queue_length));
+      // Always synchronous: sd_journal_sendv cannot tell "busy" without blocking, and the
+      // journal's socket queue is deep. (The adapter would carry the fields through a queue.)
+      sinks.push_back(std::make_shared<RecordSinkAdapter>(std::make_shared<JournaldSink>(facility), 0));
       break;
   }
   if (echo_to_stderr) {

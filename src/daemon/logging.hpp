@@ -85,9 +85,12 @@ struct LogSetupError {
 
 // The three loggers for the target. Level debug with log-debug, else info. The loggers are not
 // registered with spdlog (no spdlog::get / drop_all needed; calling this again, e.g. on reload,
-// just makes new ones). With log-async=N, syslog and journald lines wait in a queue of N lines
-// served by one thread (a full queue drops the line and later logs "overflow: N log entries
-// lost"); file and stderr lines are always written synchronously, as dnsmasq does.
+// just makes new ones). With log-async=N, a syslog line that /dev/log does not take at once waits
+// in a queue of at most N lines served by one thread (more are dropped, and "overflow: N log
+// entries lost" is logged before the next line that gets through); without it a busy /dev/log
+// is waited for at most 100 ms, then lines are dropped and counted the same way. File, stderr
+// and journald lines are written synchronously (dnsmasq ignores log-async for files; journald's
+// socket queue is deep and sd_journal_sendv has no non-blocking mode).
 std::variant<Loggers, LogSetupError> make_loggers(const config::Config& config, LogTarget target);
 
 // SIGUSR2: re-open the log file by its path (after logrotate moved it). A no-op for the other

@@ -50,11 +50,25 @@ std::string errno_text(int error) { return std::strerror(error); }
 
 void RecordSink::deliver(const LogRecord& record) {
   if (const std::size_t lost = lost_.exchange(0); lost > 0) {
-    LogRecord note{kMainLoggerName, spdlog::level::warn, record.time,
-                   fmt::format("overflow: {} log entries lost", lost), {}};
-    if (!write(note)) lost_ += lost;
+    const LogRecord note{kMainLoggerName, spdlog::level::warn, record.time,
+                         fmt::format("overflow: {} log entries lost", lost), {}};
+    if (write(note, true) != WriteResult::written) lost_ += lost;
   }
-  if (!write(record)) ++lost_;
+  if (write(record, true) != WriteResult::written) ++lost_;
+}
+
+bool RecordSink::deliver_without_waiting(const LogRecord& record) {
+  if (lost_.load() > 0) return false;  // the queue's thread reports the loss first
+  switch (write(record, false)) {
+    case WriteResult::written:
+      return true;
+    case WriteResult::dropped:
+      ++lost_;
+      return true;
+    case WriteResult::busy:
+      break;
+  }
+  return false;
 }
 
 // ---- LogFileSink --------------------------------------------------------------------------
@@ -101,12 +115,12 @@ std::optional<std::string> LogFileSink::chown(uid_t uid, gid_t gid) {
   return std::nullopt;
 }
 
-bool LogFileSink::write(const LogRecord& record) {
+RecordSink::WriteResult LogFileSink::write(const LogRecord& record, bool /*may_wait*/) {
   const std::tm local = local_time_of(record.time);
   const std::string line = format_log_file_line(with_time_ ? &local : nullptr, record.tag,
                                                 static_cast<long>(::getpid()), record.message);
   const std::lock_guard lock(mutex_);
-  return write_all(fd(), line);
+  return write_all(fd(), line) ? WriteResult::written : WriteResult::dropped;
 }
 
 // ---- SyslogSink ---------------------------------------------------------------------------
@@ -133,16 +147,16 @@ bool SyslogSink::connect_socket() {
   return true;
 }
 
-bool SyslogSink::send_datagram(const std::string& datagram) {
+RecordSink::WriteResult SyslogSink::send_datagram(const std::string& datagram, bool may_wait) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point deadline =
-      Clock::now() + (congested_ ? std::chrono::milliseconds(0) : wait_budget_);
+      Clock::now() + (congested_ || !may_wait ? std::chrono::milliseconds(0) : wait_budget_);
   bool reconnected = false;
   for (int attempt = 0; attempt < 64; ++attempt) {  // bounded whatever the socket says
-    if (!socket_.valid() && (reconnected || !connect_socket())) return false;
+    if (!socket_.valid() && (reconnected || !connect_socket())) return WriteResult::dropped;
     if (::send(socket_.get(), datagram.data(), datagram.size(), MSG_DONTWAIT | MSG_NOSIGNAL) >= 0) {
       congested_ = false;
-      return true;
+      return WriteResult::written;
     }
     switch (errno) {
       case EINTR:
@@ -156,8 +170,9 @@ bool SyslogSink::send_datagram(const std::string& datagram) {
         const auto left =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) {
+          if (!may_wait) return WriteResult::busy;
           congested_ = true;
-          return false;
+          return WriteResult::dropped;
         }
         pollfd ready{socket_.get(), POLLOUT, 0};
         ::poll(&ready, 1, static_cast<int>(left.count()));
@@ -171,27 +186,28 @@ bool SyslogSink::send_datagram(const std::string& datagram) {
       case EDESTADDRREQ:
         // The syslog daemon restarted and bound a new socket: connect again, once per line.
         socket_.reset();
-        if (reconnected) return false;
+        if (reconnected) return WriteResult::dropped;
         reconnected = true;
-        if (!connect_socket()) return false;
+        if (!connect_socket()) return WriteResult::dropped;
         continue;
       default:
-        return false;  // EMSGSIZE and friends: this line cannot be sent
+        return WriteResult::dropped;  // EMSGSIZE and friends: this line cannot be sent
     }
   }
-  return false;
+  return WriteResult::dropped;
 }
 
-bool SyslogSink::write(const LogRecord& record) {
+RecordSink::WriteResult SyslogSink::write(const LogRecord& record, bool may_wait) {
   const std::string datagram =
       format_syslog_datagram(facility_, syslog_severity(record.level), local_time_of(record.time),
                              record.tag, static_cast<long>(::getpid()), record.message);
-  return send_datagram(datagram);
+  return send_datagram(datagram, may_wait);
 }
 
 // ---- JournaldSink -------------------------------------------------------------------------
 
-bool JournaldSink::write(const LogRecord& record) {
+RecordSink::WriteResult JournaldSink::write(const LogRecord& record, bool may_wait) {
+  if (!may_wait) return WriteResult::busy;  // sd_journal_sendv may block
   const LogFields& fields = record.fields;
   std::vector<std::string> entries;
   entries.reserve(12);
@@ -210,7 +226,9 @@ bool JournaldSink::write(const LogRecord& record) {
   for (std::string& entry : entries) vector.push_back({entry.data(), entry.size()});
   // sd_journal_sendv sends values with a newline in the journal's binary form, and big entries
   // through a memfd; it returns a negative errno when the journal cannot be reached.
-  return ::sd_journal_sendv(vector.data(), static_cast<int>(vector.size())) >= 0;
+  return ::sd_journal_sendv(vector.data(), static_cast<int>(vector.size())) >= 0
+             ? WriteResult::written
+             : WriteResult::dropped;
 }
 
 // ---- RecordSinkAdapter --------------------------------------------------------------------
@@ -242,11 +260,16 @@ void RecordSinkAdapter::sink_it_(const spdlog::details::log_msg& message) {
   }
   {
     const std::lock_guard lock(queue_mutex_);
-    if (queue_.size() >= queue_length_) {
-      target_->count_lost(1);  // log-async: drop rather than wait for the log daemon
+    // dnsmasq's log-async: write now when the log daemon takes the line without a wait (the
+    // queue's thread is idle then, so the two never write at once), else queue it.
+    if (queue_.empty() && !writing_ && dropped_ == 0 && target_->deliver_without_waiting(record)) {
       return;
     }
-    queue_.push_back(std::move(record));
+    if (queue_.size() >= queue_length_) {
+      ++dropped_;  // drop rather than wait for the log daemon
+      return;
+    }
+    queue_.push_back({std::exchange(dropped_, 0), std::move(record)});
   }
   queue_changed_.notify_all();  // flush_() may wait on the same condition
 }
@@ -256,6 +279,7 @@ void RecordSinkAdapter::flush_() {
   std::unique_lock lock(queue_mutex_);
   queue_changed_.wait_for(lock, std::chrono::seconds(2),
                           [this] { return queue_.empty() && !writing_; });
+  if (queue_.empty() && !writing_) target_->count_lost(std::exchange(dropped_, 0));
 }
 
 void RecordSinkAdapter::serve_queue() {
@@ -263,11 +287,12 @@ void RecordSinkAdapter::serve_queue() {
   for (;;) {
     queue_changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
     if (queue_.empty()) return;  // stopping, and everything is written
-    LogRecord record = std::move(queue_.front());
+    Queued item = std::move(queue_.front());
     queue_.pop_front();
     writing_ = true;
     lock.unlock();
-    target_->deliver(record);
+    target_->count_lost(item.lost_before);
+    target_->deliver(item.record);
     lock.lock();
     writing_ = false;
     queue_changed_.notify_all();  // flush_() waits for an empty queue

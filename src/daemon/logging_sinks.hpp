@@ -1,9 +1,10 @@
 #pragma once
 // The sinks behind make_loggers() (logging.hpp). Each target is a RecordSink that writes one
 // LogRecord; RecordSinkAdapter is the spdlog sink in front of it, which captures the record —
-// the thread's LogFields included — on the logging thread, then writes it at once or through a
-// bounded queue served by one thread (log-async). So the structured fields travel with their
-// line even when it is written later by the queue's thread.
+// the thread's LogFields included — on the logging thread, then writes it at once or, with
+// log-async, as dnsmasq does: at once if the target takes it without waiting, else into a
+// bounded queue served by one thread. So the structured fields travel with their line even when
+// the queue's thread writes it later.
 
 #include <spdlog/sinks/base_sink.h>
 #include <sys/types.h>
@@ -40,16 +41,21 @@ class RecordSink {
   RecordSink(const RecordSink&) = delete;
   RecordSink& operator=(const RecordSink&) = delete;
 
-  // Writes the record; if lines were lost before, first a line saying how many (dnsmasq's
-  // "overflow: N log entries lost"). A record that cannot be written counts as lost.
+  // Writes the record, waiting (boundedly) if the target is busy; if lines were lost before,
+  // first a line saying how many (dnsmasq's "overflow: N log entries lost"). A record that
+  // cannot be written counts as lost.
   void deliver(const LogRecord& record);
+  // The same without any wait: false when the target is busy (or lines were lost and not yet
+  // reported) — then the record was not written nor counted, and the caller queues it.
+  bool deliver_without_waiting(const LogRecord& record);
   // Lines dropped before they reached this sink (a full log-async queue).
   void count_lost(std::size_t lines) { lost_ += lines; }
   [[nodiscard]] std::size_t lost() const { return lost_.load(); }
 
  protected:
-  // False when the record was dropped.
-  virtual bool write(const LogRecord& record) = 0;
+  enum class WriteResult { written, dropped, busy };
+  // busy only when !may_wait: the record could not be written without waiting.
+  virtual WriteResult write(const LogRecord& record, bool may_wait) = 0;
 
  private:
   std::atomic<std::size_t> lost_{0};
@@ -70,7 +76,7 @@ class LogFileSink final : public RecordSink {
   LogFileSink(std::string path, UniqueFd fd, bool with_time);
 
  protected:
-  bool write(const LogRecord& record) override;
+  WriteResult write(const LogRecord& record, bool may_wait) override;
 
  private:
   [[nodiscard]] int fd() const { return fd_.valid() ? fd_.get() : 2; }
@@ -91,11 +97,11 @@ class SyslogSink final : public RecordSink {
   SyslogSink(std::string socket_path, int facility, std::chrono::milliseconds wait_budget);
 
  protected:
-  bool write(const LogRecord& record) override;
+  WriteResult write(const LogRecord& record, bool may_wait) override;
 
  private:
   bool connect_socket();
-  bool send_datagram(const std::string& datagram);
+  WriteResult send_datagram(const std::string& datagram, bool may_wait);
 
   std::string socket_path_;
   int facility_;
@@ -106,13 +112,14 @@ class SyslogSink final : public RecordSink {
 
 // Native journal entries through sd_journal_sendv(): MESSAGE, PRIORITY, SYSLOG_IDENTIFIER,
 // SYSLOG_FACILITY, MESSAGE_ID, PXEMASQ_EVENT and the non-empty PXEMASQ_MAC / _IP / _IFACE /
-// _FILE of the record's fields.
+// _FILE of the record's fields. sd_journal_sendv has no non-blocking mode, so this sink is
+// always busy for deliver_without_waiting(); make_loggers() writes it synchronously.
 class JournaldSink final : public RecordSink {
  public:
   explicit JournaldSink(int facility) : facility_(facility) {}
 
  protected:
-  bool write(const LogRecord& record) override;
+  WriteResult write(const LogRecord& record, bool may_wait) override;
 
  private:
   int facility_;
@@ -120,7 +127,9 @@ class JournaldSink final : public RecordSink {
 
 class RecordSinkAdapter final : public spdlog::sinks::base_sink<std::mutex> {
  public:
-  // queue_length 0: write on the logging thread; N > 0: through a queue of at most N lines.
+  // queue_length 0: write on the logging thread (waits bounded by the target); N > 0: write on
+  // the logging thread only when that needs no wait, else queue, at most N lines (more are
+  // dropped and counted; the count is logged before the next line that gets through).
   RecordSinkAdapter(std::shared_ptr<RecordSink> target, std::size_t queue_length);
   ~RecordSinkAdapter() override;
   RecordSinkAdapter(const RecordSinkAdapter&) = delete;
@@ -138,7 +147,12 @@ class RecordSinkAdapter final : public spdlog::sinks::base_sink<std::mutex> {
   std::size_t queue_length_;
   std::mutex queue_mutex_;
   std::condition_variable queue_changed_;
-  std::deque<LogRecord> queue_;
+  struct Queued {
+    std::size_t lost_before = 0;  // lines dropped between the previous queued one and this one
+    LogRecord record;
+  };
+  std::deque<Queued> queue_;
+  std::size_t dropped_ = 0;  // dropped since the last queued line
   bool writing_ = false;  // the queue's thread holds a record it has not written yet
   bool stopping_ = false;
   std::thread worker_;  // last: started after everything it uses

@@ -6,7 +6,8 @@
 # Checked: the target choice from the real environment (INVOCATION_ID, JOURNAL_STREAM against
 # fd 2's device:inode, the socket's presence), MESSAGE unchanged, PRIORITY, SYSLOG_IDENTIFIER,
 # SYSLOG_FACILITY, MESSAGE_ID and the PXEMASQ_* fields of the DHCPACK and TFTP "sent" lines,
-# a value with a newline (binary form), a 9 MB line (memfd), the fields through log-async's queue.
+# a value with a newline (binary form), a 9 MB line (memfd), no line lost with log-async set
+# (journald is written synchronously; the unit tests show the fields riding the log-async queue).
 # Nothing outside the namespace is touched; the host's journal never sees these lines.
 #
 #   logging_journald_test.sh DRIVER

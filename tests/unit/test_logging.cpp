@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <cstdio>
 
 #include <algorithm>
@@ -262,7 +263,8 @@ TEST(LogFields, ManPageListsEveryMessageId) {
   }
 }
 
-// A sink that records what reaches it, on which thread, and can refuse lines.
+// A sink that records what reaches it and on which thread; it can refuse lines, be "busy" (a
+// log daemon that would make the writer wait), and hold the queue's thread at a gate.
 class RecordingSink final : public RecordSink {
  public:
   std::vector<LogRecord> records() {
@@ -274,25 +276,49 @@ class RecordingSink final : public RecordSink {
     return threads_;
   }
   void refuse(bool refuse) { refuse_ = refuse; }
+  void busy(bool busy) { busy_ = busy; }
+  void close_gate() {
+    const std::lock_guard lock(mutex_);
+    gate_open_ = false;
+  }
+  void open_gate() {
+    {
+      const std::lock_guard lock(mutex_);
+      gate_open_ = true;
+    }
+    gate_.notify_all();
+  }
 
  protected:
-  bool write(const LogRecord& record) override {
-    if (refuse_) return false;
-    const std::lock_guard lock(mutex_);
+  WriteResult write(const LogRecord& record, bool may_wait) override {
+    if (!may_wait && busy_) return WriteResult::busy;
+    std::unique_lock lock(mutex_);
+    if (may_wait) gate_.wait_for(lock, std::chrono::seconds(5), [this] { return gate_open_; });
+    if (refuse_) return WriteResult::dropped;
     records_.push_back(record);
     threads_.push_back(std::this_thread::get_id());
-    return true;
+    return WriteResult::written;
   }
 
  private:
   std::mutex mutex_;
+  std::condition_variable gate_;
+  bool gate_open_ = true;
   std::vector<LogRecord> records_;
   std::vector<std::thread::id> threads_;
   std::atomic<bool> refuse_{false};
+  std::atomic<bool> busy_{false};
 };
+
+std::vector<std::string> messages(const std::vector<LogRecord>& records) {
+  std::vector<std::string> texts;
+  for (const LogRecord& record : records) texts.push_back(record.message);
+  return texts;
+}
 
 TEST(LogSinks, QueuedLinesKeepTheFieldsOfTheirLoggingThread) {
   auto recorder = std::make_shared<RecordingSink>();
+  recorder->busy(true);  // every line goes through the queue
   auto adapter = std::make_shared<RecordSinkAdapter>(recorder, 5);
   spdlog::logger logger("pxemasq-dhcp", adapter);
   {
@@ -313,6 +339,19 @@ TEST(LogSinks, QueuedLinesKeepTheFieldsOfTheirLoggingThread) {
   EXPECT_NE(recorder->threads()[0], std::this_thread::get_id()) << "not written by the queue";
 }
 
+TEST(LogSinks, AsyncWritesAtOnceWhenTheLogDaemonKeepsUp) {
+  // A burst far longer than the queue loses nothing while nothing has to wait (dnsmasq queues
+  // only what syslog does not take).
+  auto recorder = std::make_shared<RecordingSink>();
+  auto adapter = std::make_shared<RecordSinkAdapter>(recorder, 2);
+  spdlog::logger logger("pxemasq", adapter);
+  for (int i = 0; i < 100; ++i) logger.info("line {}", i);
+  logger.flush();
+  EXPECT_EQ(recorder->records().size(), 100U);
+  EXPECT_EQ(recorder->lost(), 0U);
+  EXPECT_EQ(recorder->threads()[99], std::this_thread::get_id());
+}
+
 TEST(LogSinks, LostLinesAreCountedAndReported) {
   auto recorder = std::make_shared<RecordingSink>();
   auto adapter = std::make_shared<RecordSinkAdapter>(recorder, 0);
@@ -325,26 +364,35 @@ TEST(LogSinks, LostLinesAreCountedAndReported) {
   const auto records = recorder->records();
   ASSERT_EQ(records.size(), 2U);
   EXPECT_EQ(records[0].tag, "pxemasq");
+  EXPECT_EQ(records[0].level, spdlog::level::warn);
   EXPECT_EQ(records[0].message, "overflow: 7 log entries lost");
   EXPECT_EQ(records[1].message, "back");
   EXPECT_EQ(recorder->lost(), 0U);
 }
 
-TEST(LogSinks, FullQueueDropsInsteadOfWaiting) {
+TEST(LogSinks, FullQueueDropsInsteadOfWaitingAndReportsInOrder) {
   auto recorder = std::make_shared<RecordingSink>();
-  recorder->count_lost(0);
-  auto adapter = std::make_shared<RecordSinkAdapter>(recorder, 2);
+  recorder->busy(true);   // the log daemon does not take lines at once ...
+  recorder->close_gate();  // ... and the queue's thread is stuck writing
+  auto adapter = std::make_shared<RecordSinkAdapter>(recorder, 3);
   spdlog::logger logger("pxemasq", adapter);
-  recorder->refuse(true);  // every line the queue's thread writes is lost as well
+  const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 50; ++i) logger.info("line {}", i);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2)) << "logger waited";
+  recorder->open_gate();
   logger.flush();
-  EXPECT_EQ(recorder->lost(), 50U);  // dropped at the queue or refused: each counted once
-  recorder->refuse(false);
-  logger.info("back");
+  logger.info("next");
   logger.flush();
-  const auto records = recorder->records();
-  ASSERT_EQ(records.size(), 2U);
-  EXPECT_EQ(records[0].message, "overflow: 50 log entries lost");
+  const auto texts = messages(recorder->records());
+  // At most the line being written plus three queued ones got through, in order; then the count
+  // of the others, then the next line.
+  ASSERT_GE(texts.size(), 3U);
+  ASSERT_LE(texts.size(), 6U);
+  const std::size_t delivered = texts.size() - 2;
+  for (std::size_t i = 0; i < delivered; ++i) EXPECT_EQ(texts[i], fmt::format("line {}", i));
+  EXPECT_EQ(texts[delivered], fmt::format("overflow: {} log entries lost", 50 - delivered));
+  EXPECT_EQ(texts.back(), "next");
+  EXPECT_EQ(recorder->lost(), 0U);
 }
 
 class LogFileTarget : public ::testing::Test {
