@@ -37,8 +37,8 @@ bool parse_device_inode(std::string_view text, unsigned long long& device,
   const char* end = text.data() + text.size();
   const auto first = std::from_chars(text.data(), text.data() + colon, device);
   const auto second = std::from_chars(text.data() + colon + 1, end, inode);
-  return first.ec == std::errc() && first.ptr == text.data() + colon &&
-         second.ec == std::errc() && second.ptr == end && colon > 0 && colon + 1 < text.size();
+  return first.ec == std::errc() && first.ptr == text.data() + colon && second.ec == std::errc() &&
+         second.ptr == end && colon > 0 && colon + 1 < text.size();
 }
 
 std::shared_ptr<spdlog::logger> make_logger(const char* name,
@@ -63,8 +63,8 @@ LogEnvironment read_log_environment() {
     environment.stderr_is_terminal = ::isatty(STDERR_FILENO) == 1;
   }
   struct stat journal {};
-  environment.journal_socket_present = ::stat(kJournalSocket, &journal) == 0 &&
-                                       S_ISSOCK(journal.st_mode);
+  environment.journal_socket_present =
+      ::stat(kJournalSocket, &journal) == 0 && S_ISSOCK(journal.st_mode);
   return environment;
 }
 
@@ -140,7 +140,8 @@ std::variant<Loggers, LogSetupError> make_loggers(const config::Config& config, 
     case LogTarget::journald:
       // Always synchronous: sd_journal_sendv cannot tell "busy" without blocking, and the
       // journal's socket queue is deep. (The adapter would carry the fields through a queue.)
-      sinks.push_back(std::make_shared<RecordSinkAdapter>(std::make_shared<JournaldSink>(facility), 0));
+      sinks.push_back(
+          std::make_shared<RecordSinkAdapter>(std::make_shared<JournaldSink>(facility), 0));
       break;
   }
   if (echo_to_stderr) {

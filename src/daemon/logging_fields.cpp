@@ -45,9 +45,13 @@ thread_local const LogFields* current_fields = nullptr;
 
 }  // namespace
 
-std::string_view log_event_name(LogEvent event) { return info(event).name; }
+std::string_view log_event_name(LogEvent event) {
+  return info(event).name;
+}
 
-std::string_view log_event_message_id(LogEvent event) { return info(event).message_id; }
+std::string_view log_event_message_id(LogEvent event) {
+  return info(event).message_id;
+}
 
 const std::array<LogEvent, kLogEventCount>& all_log_events() {
   static const std::array<LogEvent, kLogEventCount> events = [] {
@@ -67,6 +71,8 @@ ScopedLogFields::ScopedLogFields(LogFields fields)
   current_fields = &fields_;
 }
 
-ScopedLogFields::~ScopedLogFields() { current_fields = previous_; }
+ScopedLogFields::~ScopedLogFields() {
+  current_fields = previous_;
+}
 
 }  // namespace pxemasq::daemon

@@ -39,11 +39,11 @@ std::optional<int> syslog_facility_code(std::string_view name) {
   // <syslog.h> codes (LOG_xxx >> 3); "security" is the old name of auth, and "mark" is glibc's
   // internal mark facility, which dnsmasq also accepts.
   static constexpr std::array<std::pair<std::string_view, int>, 22> kCodes{{
-      {"kern", 0},    {"user", 1},      {"mail", 2},    {"daemon", 3},  {"auth", 4},
-      {"syslog", 5},  {"lpr", 6},       {"news", 7},    {"uucp", 8},    {"cron", 9},
-      {"authpriv", 10}, {"ftp", 11},    {"security", 4}, {"mark", 24},  {"local0", 16},
-      {"local1", 17}, {"local2", 18},   {"local3", 19}, {"local4", 20}, {"local5", 21},
-      {"local6", 22}, {"local7", 23},
+      {"kern", 0},      {"user", 1},    {"mail", 2},     {"daemon", 3},  {"auth", 4},
+      {"syslog", 5},    {"lpr", 6},     {"news", 7},     {"uucp", 8},    {"cron", 9},
+      {"authpriv", 10}, {"ftp", 11},    {"security", 4}, {"mark", 24},   {"local0", 16},
+      {"local1", 17},   {"local2", 18}, {"local3", 19},  {"local4", 20}, {"local5", 21},
+      {"local6", 22},   {"local7", 23},
   }};
   for (const auto& [known, code] : kCodes) {
     if (known == name) return code;
@@ -62,10 +62,10 @@ std::string format_log_timestamp(const std::tm& local_time) {
 
 std::string format_log_file_line(const std::tm* local_time, std::string_view tag, long pid,
                                  std::string_view message) {
-  std::string line = local_time != nullptr
-                         ? fmt::format("{} {}[{}]: {}", format_log_timestamp(*local_time), tag,
-                                       pid, message)
-                         : fmt::format("{}[{}]: {}", tag, pid, message);
+  std::string line =
+      local_time != nullptr
+          ? fmt::format("{} {}[{}]: {}", format_log_timestamp(*local_time), tag, pid, message)
+          : fmt::format("{}[{}]: {}", tag, pid, message);
   line = cut(std::move(line));
   line.push_back('\n');
   return line;

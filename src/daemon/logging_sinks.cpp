@@ -42,7 +42,9 @@ bool write_all(int fd, const std::string& text) {
   return done == text.size();
 }
 
-std::string errno_text(int error) { return std::strerror(error); }
+std::string errno_text(int error) {
+  return std::strerror(error);
+}
 
 }  // namespace
 
@@ -50,8 +52,11 @@ std::string errno_text(int error) { return std::strerror(error); }
 
 void RecordSink::deliver(const LogRecord& record) {
   if (const std::size_t lost = lost_.exchange(0); lost > 0) {
-    const LogRecord note{kMainLoggerName, spdlog::level::warn, record.time,
-                         fmt::format("overflow: {} log entries lost", lost), {}};
+    const LogRecord note{kMainLoggerName,
+                         spdlog::level::warn,
+                         record.time,
+                         fmt::format("overflow: {} log entries lost", lost),
+                         {}};
     if (write(note, true) != WriteResult::written) lost_ += lost;
   }
   if (write(record, true) != WriteResult::written) ++lost_;
@@ -125,8 +130,7 @@ RecordSink::WriteResult LogFileSink::write(const LogRecord& record, bool /*may_w
 
 // ---- SyslogSink ---------------------------------------------------------------------------
 
-SyslogSink::SyslogSink(std::string socket_path, int facility,
-                       std::chrono::milliseconds wait_budget)
+SyslogSink::SyslogSink(std::string socket_path, int facility, std::chrono::milliseconds wait_budget)
     : socket_path_(std::move(socket_path)), facility_(facility), wait_budget_(wait_budget) {
   connect_socket();  // now, while we may still reach it; a failure is retried per line
 }

@@ -153,7 +153,7 @@ class RecordSinkAdapter final : public spdlog::sinks::base_sink<std::mutex> {
   };
   std::deque<Queued> queue_;
   std::size_t dropped_ = 0;  // dropped since the last queued line
-  bool writing_ = false;  // the queue's thread holds a record it has not written yet
+  bool writing_ = false;     // the queue's thread holds a record it has not written yet
   bool stopping_ = false;
   std::thread worker_;  // last: started after everything it uses
 };

@@ -32,10 +32,14 @@ using daemon::ScopedLogFields;
 
 const char* target_name(daemon::LogTarget target) {
   switch (target) {
-    case daemon::LogTarget::stderr_stream: return "stderr";
-    case daemon::LogTarget::journald: return "journald";
-    case daemon::LogTarget::syslog: return "syslog";
-    case daemon::LogTarget::file: return "file";
+    case daemon::LogTarget::stderr_stream:
+      return "stderr";
+    case daemon::LogTarget::journald:
+      return "journald";
+    case daemon::LogTarget::syslog:
+      return "syslog";
+    case daemon::LogTarget::file:
+      return "file";
   }
   return "?";
 }

@@ -4,8 +4,8 @@
 // log-async queue carrying the fields to its thread and counting what it drops, and the log
 // file target on a real file in a private temporary directory.
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -180,8 +180,8 @@ TEST(LogFormat, SyslogDatagram) {
                                    "DHCPACK(ens33) 192.168.1.230 52:54:00:12:34:56"),
             "<30>Dec  1 21:14:30 pxemasq-dhcp[812]: DHCPACK(ens33) 192.168.1.230 "
             "52:54:00:12:34:56");
-  EXPECT_EQ(format_syslog_datagram(16, syslog_severity(spdlog::level::err), time, "pxemasq-tftp",
-                                   7, "file /srv/x not found for 10.0.0.2"),
+  EXPECT_EQ(format_syslog_datagram(16, syslog_severity(spdlog::level::err), time, "pxemasq-tftp", 7,
+                                   "file /srv/x not found for 10.0.0.2"),
             "<131>Dec  1 21:14:30 pxemasq-tftp[7]: file /srv/x not found for 10.0.0.2");
 }
 
@@ -236,9 +236,9 @@ TEST(LogFields, EveryEventHasItsOwnNameAndMessageId) {
     EXPECT_EQ(static_cast<std::size_t>(event), i) << "table out of declaration order";
     const std::string_view id = log_event_message_id(event);
     EXPECT_EQ(id.size(), 32U) << log_event_name(event);
-    EXPECT_TRUE(std::all_of(id.begin(), id.end(),
-                            [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }))
-        << id;
+    EXPECT_TRUE(std::all_of(id.begin(), id.end(), [](char c) {
+      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    })) << id;
     names.insert(log_event_name(event));
     ids.insert(id);
   }
@@ -372,7 +372,7 @@ TEST(LogSinks, LostLinesAreCountedAndReported) {
 
 TEST(LogSinks, FullQueueDropsInsteadOfWaitingAndReportsInOrder) {
   auto recorder = std::make_shared<RecordingSink>();
-  recorder->busy(true);   // the log daemon does not take lines at once ...
+  recorder->busy(true);    // the log daemon does not take lines at once ...
   recorder->close_gate();  // ... and the queue's thread is stuck writing
   auto adapter = std::make_shared<RecordSinkAdapter>(recorder, 3);
   spdlog::logger logger("pxemasq", adapter);
@@ -428,8 +428,8 @@ TEST_F(LogFileTarget, AppendsDnsmasqLinesMode0640AndReopens) {
   ASSERT_EQ(::stat(fresh.c_str(), &status), 0);
   EXPECT_EQ(status.st_mode & 0777, 0640U);
   const std::string text = read(fresh);
-  const std::string expected_tail =
-      fmt::format(" pxemasq-dhcp[{}]: DHCPACK(ens33) 192.168.1.230 52:54:00:12:34:56\n", ::getpid());
+  const std::string expected_tail = fmt::format(
+      " pxemasq-dhcp[{}]: DHCPACK(ens33) 192.168.1.230 52:54:00:12:34:56\n", ::getpid());
   ASSERT_GE(text.size(), expected_tail.size() + 15);
   EXPECT_EQ(text.substr(15), expected_tail) << text;  // "Mmm dd hh:mm:ss" then the rest
 
@@ -438,8 +438,8 @@ TEST_F(LogFileTarget, AppendsDnsmasqLinesMode0640AndReopens) {
   loggers.main->info("before reopen");
   EXPECT_EQ(reopen_log_file(loggers), std::nullopt);
   loggers.tftp->error("after reopen");
-  EXPECT_NE(read(directory_ + "/fresh.log.1").find("pxemasq[" + std::to_string(::getpid()) +
-                                                   "]: before reopen\n"),
+  EXPECT_NE(read(directory_ + "/fresh.log.1")
+                .find("pxemasq[" + std::to_string(::getpid()) + "]: before reopen\n"),
             std::string::npos);
   const std::string reopened = read(fresh);
   EXPECT_NE(reopened.find("pxemasq-tftp["), std::string::npos);
@@ -514,7 +514,8 @@ TEST_F(LogFileTarget, StderrFormsAsDnsmasq) {
     std::get<Loggers>(make_loggers(debug_file, LogTarget::file)).main->info("hello");
   });
   EXPECT_EQ(echoed, "pxemasq: hello\n");
-  EXPECT_EQ(read(directory_ + "/d.log").substr(15), fmt::format(" pxemasq[{}]: hello\n", ::getpid()));
+  EXPECT_EQ(read(directory_ + "/d.log").substr(15),
+            fmt::format(" pxemasq[{}]: hello\n", ::getpid()));
 }
 
 TEST(LogLevels, DebugOnlyWithLogDebug) {
