@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "daemon/logging.hpp"
+#include "daemon/logging_classify.hpp"
 #include "daemon/logging_format.hpp"
 
 namespace pxemasq::daemon {
@@ -212,7 +213,8 @@ RecordSink::WriteResult SyslogSink::write(const LogRecord& record, bool may_wait
 
 RecordSink::WriteResult JournaldSink::write(const LogRecord& record, bool may_wait) {
   if (!may_wait) return WriteResult::busy;  // sd_journal_sendv may block
-  const LogFields& fields = record.fields;
+  // What the call site did not set, as the line's (dnsmasq-form) text says it.
+  const LogFields fields = complete_log_fields(record.fields, record.tag, record.message);
   std::vector<std::string> entries;
   entries.reserve(12);
   entries.push_back("MESSAGE=" + record.message);

@@ -75,6 +75,11 @@ void log_boot(const daemon::Loggers& loggers, std::size_t big) {
         {LogEvent::tftp_not_found, "", "192.168.1.230", "", "/var/lib/tftpboot/boot.cfg"});
     loggers.tftp->error("file /var/lib/tftpboot/boot.cfg not found for 192.168.1.230");
   }
+  // Lines logged without ScopedLogFields: the journald sink reads the fields from the text.
+  loggers.dhcp->info("725372254 DHCPOFFER(ens33) 192.168.1.150 52:54:00:aa:bb:cc ");
+  loggers.tftp->error(
+      "file /srv/tftp/http://192.168.1.70/esxi8/b.b00 not found for 192.168.1.150 (requested as "
+      "http://192.168.1.70/esxi8/b.b00)");
   loggers.main->warn("two\nlines");   // the journal's binary form for values with a newline
   loggers.main->debug("debug line");  // only with --debug
   if (big > 0) loggers.main->info("big {}", std::string(big, 'b'));

@@ -3,6 +3,7 @@
 # journal's directory, tests/integration/logging_listener.py binds /run/systemd/journal/socket
 # (the path sd_journal_sendv always uses) and decodes the native journal protocol; the driver
 # (logging_driver, linking pxemasq_core) logs a PXE boot's lines with their structured fields.
+# Lines logged without fields get them from their dnsmasq-form text (classify_log_line).
 # Checked: the target choice from the real environment (INVOCATION_ID, JOURNAL_STREAM against
 # fd 2's device:inode, the socket's presence), MESSAGE unchanged, PRIORITY, SYSLOG_IDENTIFIER,
 # SYSLOG_FACILITY, MESSAGE_ID and the PXEMASQ_* fields of the DHCPACK and TFTP "sent" lines,
@@ -128,6 +129,14 @@ for run, facility, debug in (("sync", "3", False), ("async", "19", True)):
            SYSLOG_IDENTIFIER="pxemasq", MESSAGE_ID=ids["started"]))
     expect("two\nlines", dict(common, PRIORITY="4", MESSAGE_ID=ids["generic"],
            PXEMASQ_EVENT="generic"), absent=("PXEMASQ_MAC", "PXEMASQ_IP", "PXEMASQ_FILE"))
+    expect("725372254 DHCPOFFER(ens33) 192.168.1.150 52:54:00:aa:bb:cc ", dict(common,
+           SYSLOG_IDENTIFIER="pxemasq-dhcp", MESSAGE_ID="3d954aefe4c34eb99a9a3ea44bcae585",
+           PXEMASQ_EVENT="dhcp_offer", PXEMASQ_MAC="52:54:00:aa:bb:cc", PXEMASQ_IP="192.168.1.150",
+           PXEMASQ_IFACE="ens33"), absent=("PXEMASQ_FILE",))
+    expect("file /srv/tftp/http://192.168.1.70/esxi8/b.b00 not found for 192.168.1.150 "
+           "(requested as http://192.168.1.70/esxi8/b.b00)", dict(common, PRIORITY="3",
+           MESSAGE_ID=ids["tftp_not_found"], PXEMASQ_IP="192.168.1.150",
+           PXEMASQ_FILE="/srv/tftp/http://192.168.1.70/esxi8/b.b00"))
     check(("debug line" in by_message) == debug, "%s: debug line present=%s" % (run, not debug))
     if debug:
         check(by_message.get("debug line", {}).get("PRIORITY") == "7", "debug PRIORITY")
