@@ -13,9 +13,10 @@
 // Order of calls in the daemon (the lead's process model):
 //   read_log_environment()       first thing, before stdio is redirected by daemonising
 //   choose_log_target()
-//   make_loggers()               after daemonising (log-async starts a thread, which fork()
-//                                would lose) and before the privilege drop (the log file and
-//                                /dev/log are opened here)
+//   make_loggers()               after daemonising (log-async's queue runs on a thread, which
+//                                fork() would lose; it starts only when a line has to wait)
+//                                and before the privilege drop (the log file and /dev/log are
+//                                opened here)
 //   chown_log_file()             before the privilege drop, with the run user's uid/gid
 //   reopen_log_file()            on SIGUSR2
 // Errors are values; nothing here throws after make_loggers() returned.

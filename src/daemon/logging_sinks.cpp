@@ -240,9 +240,7 @@ RecordSink::WriteResult JournaldSink::write(const LogRecord& record, bool may_wa
 // ---- RecordSinkAdapter --------------------------------------------------------------------
 
 RecordSinkAdapter::RecordSinkAdapter(std::shared_ptr<RecordSink> target, std::size_t queue_length)
-    : target_(std::move(target)), queue_length_(queue_length) {
-  if (queue_length_ > 0) worker_ = std::thread([this] { serve_queue(); });
-}
+    : target_(std::move(target)), queue_length_(queue_length) {}
 
 RecordSinkAdapter::~RecordSinkAdapter() {
   if (!worker_.joinable()) return;
@@ -276,6 +274,9 @@ void RecordSinkAdapter::sink_it_(const spdlog::details::log_msg& message) {
       return;
     }
     queue_.push_back({std::exchange(dropped_, 0), std::move(record)});
+    // Started with the first queued line, not before: a daemon that forks after making its
+    // loggers (and logged nothing that had to wait) keeps a working queue.
+    if (!worker_.joinable()) worker_ = std::thread([this] { serve_queue(); });
   }
   queue_changed_.notify_all();  // flush_() may wait on the same condition
 }

@@ -155,7 +155,7 @@ class RecordSinkAdapter final : public spdlog::sinks::base_sink<std::mutex> {
   std::size_t dropped_ = 0;  // dropped since the last queued line
   bool writing_ = false;     // the queue's thread holds a record it has not written yet
   bool stopping_ = false;
-  std::thread worker_;  // last: started after everything it uses
+  std::thread worker_;  // started with the first line that has to wait
 };
 
 }  // namespace pxemasq::daemon
