@@ -95,7 +95,7 @@ for mode in inline async; do
   "$driver" syslog --flood 300 --wait "$work/drained" "${extra[@]}" >"$work/flood-$mode.out" \
     2>"$work/flood-$mode.err" &
   driver_pid=$!
-  for _ in $(seq 200); do grep -q flood_ms "$work/flood-$mode.out" && break; sleep 0.05; done
+  for _ in $(seq 200); do grep -qs flood_ms "$work/flood-$mode.out" && break; sleep 0.05; done
   grep -q flood_ms "$work/flood-$mode.out" || fail "$mode: 300 lines to a stuck syslog took over 10 s"
   touch "$work/flooded"
   finish_listener "flood-$mode"
@@ -139,25 +139,25 @@ for run, facility, debug in (("default", 3, False), ("local3", 19, True), ("debu
 check([d.split("]: ", 1)[1] for d in datagrams("before")] == ["first"], "restart: before %r" % datagrams("before"))
 check([d.split("]: ", 1)[1] for d in datagrams("after")] == ["second"], "restart: after %r" % datagrams("after"))
 
-# Bounds far above the measured times (about 100 ms inline: one wait of the 100 ms budget;
-# a few ms with log-async) and, for log-async, below its thread's 1 s wait, which the logger
-# must never share.
-for mode, bound_ms in (("inline", 2000), ("async", 900)):
+# Bounds far above the measured times (100-150 ms inline: one wait of the 100 ms budget, then
+# no more waits until a send succeeds; 5-20 ms with log-async), far below what waiting for
+# every line would cost (300 x 100 ms inline; 300 x 1 s for log-async's thread).
+for mode, bound_ms in (("inline", 5000), ("async", 900)):
     got = [d.split("]: ", 1)[1] for d in datagrams("flood-" + mode)]
     with open("%s/flood-%s.out" % (work, mode)) as f:
         took = int(re.search(r"flood_ms (\d+)", f.read()).group(1))
     check(took < bound_ms, "%s: 300 lines to a stuck syslog took %d ms (bound %d)" % (mode, took, bound_ms))
     flooded = [line for line in got if line.startswith("flood ")]
     notes = [line for line in got if line.startswith("overflow: ")]
-    check(len(notes) == 1, "%s: overflow notes %r" % (mode, notes))
-    check(got[-1] == "after flood", "%s: last line %r" % (mode, got[-1:]))
-    if notes:
-        lost = int(re.fullmatch(r"overflow: (\d+) log entries lost", notes[0]).group(1))
-        check(lost > 0 and lost + len(flooded) == 300,
-              "%s: %d delivered + %d lost != 300" % (mode, len(flooded), lost))
-        check(got.index(notes[0]) == len(got) - 2, "%s: the note comes right before the next line" % mode)
-        print("%s: %d of 300 lines delivered to the stuck syslog, %d reported lost, in %d ms"
-              % (mode, len(flooded), lost, took))
+    # Every line is either delivered or counted in a note; the last note right before the line
+    # logged once syslog reads again.
+    lost = sum(int(re.fullmatch(r"overflow: (\d+) log entries lost", note).group(1)) for note in notes)
+    check(notes and lost > 0 and lost + len(flooded) == 300,
+          "%s: %d delivered + %d lost (notes %r) != 300" % (mode, len(flooded), lost, notes))
+    check(got[-1] == "after flood" and len(got) >= 2 and got[-2].startswith("overflow: "),
+          "%s: the last lines %r" % (mode, got[-2:]))
+    print("%s: %d of 300 lines delivered to the stuck syslog, %d reported lost (%d notes), in %d ms"
+          % (mode, len(flooded), lost, len(notes), took))
     # What got through is in order.
     numbers = [int(line.split()[1]) for line in flooded]
     check(numbers == sorted(numbers), "%s: flood lines out of order" % mode)
