@@ -34,9 +34,25 @@ spdlog::level::level_enum level_of(dhcp::LogLine::Level level) {
 
 }  // namespace
 
+std::vector<dhcp::InterfaceAddress> arrival_addresses(const net::Interface& interface) {
+  std::vector<dhcp::InterfaceAddress> addresses;
+  // The primary address first: it is the server id for relayed requests (spec §4.2).
+  const auto primary = interface.primary_address();
+  for (const auto& a : interface.addresses) {
+    const config::Ipv4 mask = a.netmask();
+    const dhcp::InterfaceAddress entry{a.address, mask, a.broadcast.value_or(config::Ipv4{a.address.value | ~mask.value})};
+    if (primary && a.address == *primary) {
+      addresses.insert(addresses.begin(), entry);
+    } else {
+      addresses.push_back(entry);
+    }
+  }
+  return addresses;
+}
+
 std::variant<std::unique_ptr<DhcpService>, StartupError> DhcpService::start(
     boost::asio::io_context& io, std::shared_ptr<const config::Config> config,
-    std::shared_ptr<spdlog::logger> log) {
+    std::shared_ptr<spdlog::logger> log, std::optional<int> passed_socket) {
   const std::string path = config->lease_file.value_or(std::string(kDefaultLeaseFile));
   auto store = LeaseStore::open(path);
   if (auto* error = std::get_if<LeaseStoreError>(&store)) return StartupError{error->message, error->exit_code};
@@ -45,9 +61,13 @@ std::variant<std::unique_ptr<DhcpService>, StartupError> DhcpService::start(
   options.port = config->server_port;
   options.reuse_address = config->bind_interfaces;
   options.bind_to_device = exclusive_interface(*config);
-  auto socket = net::UdpSocket::open(io.get_executor(), options);
+  auto socket = passed_socket ? net::UdpSocket::adopt(io.get_executor(), *passed_socket, options)
+                              : net::UdpSocket::open(io.get_executor(), options);
   if (auto* error = std::get_if<net::SocketError>(&socket)) {
-    return StartupError{"failed to bind DHCP server socket: " + error->message(), 2};
+    return StartupError{std::string(passed_socket ? "cannot use the DHCP socket passed by systemd: "
+                                                  : "failed to bind DHCP server socket: ") +
+                            error->message(),
+                        2};
   }
   auto interfaces = net::InterfaceTable::read();
   if (auto* error = std::get_if<std::error_code>(&interfaces)) {
@@ -62,7 +82,9 @@ std::variant<std::unique_ptr<DhcpService>, StartupError> DhcpService::start(
   for (const auto& warning : std::get<LeaseLoadReport>(loaded).warnings) {
     service->log_->warn("{}: line {}: {}", path, warning.line, warning.message);
   }
-  if (!options.bind_to_device.empty()) {
+  if (passed_socket) {
+    service->log_->info("DHCP, using the socket passed by systemd");
+  } else if (!options.bind_to_device.empty()) {
     service->log_->info("DHCP, sockets bound exclusively to interface {}", options.bind_to_device);
   }
   service->interfaces_read_at_ = wall_clock_now();
@@ -91,6 +113,11 @@ DhcpService::DhcpService(boost::asio::any_io_executor executor,
 DhcpService::~DhcpService() {
   socket_.close();
   flush();
+}
+
+void DhcpService::reconfigure(std::shared_ptr<const config::Config> config) {
+  engine_.reconfigure(config);
+  config_ = std::move(config);
 }
 
 void DhcpService::flush() {
@@ -200,17 +227,7 @@ std::optional<dhcp::Arrival> DhcpService::arrival_for(const net::Datagram& datag
   arrival.interface = interface->name;
   arrival.ifindex = static_cast<int>(interface->index);
   arrival.loopback = interface->loopback;
-  // The primary address first: it is the server id for relayed requests (spec §4.2).
-  const auto primary = interface->primary_address();
-  for (const auto& a : interface->addresses) {
-    const config::Ipv4 mask = a.netmask();
-    const dhcp::InterfaceAddress entry{a.address, mask, a.broadcast.value_or(config::Ipv4{a.address.value | ~mask.value})};
-    if (primary && a.address == *primary) {
-      arrival.addresses.insert(arrival.addresses.begin(), entry);
-    } else {
-      arrival.addresses.push_back(entry);
-    }
-  }
+  arrival.addresses = arrival_addresses(*interface);
   arrival.source = datagram.source.address;
   arrival.source_port = datagram.source.port;
   arrival.to_broadcast = datagram.destination.value == 0xFFFFFFFFU;

@@ -47,12 +47,23 @@ struct DhcpCounters {
 // milliseconds.
 inline constexpr std::chrono::milliseconds kProbeWait{400};
 
+// An interface's IPv4 addresses as the engine sees them, the primary one first.
+[[nodiscard]] std::vector<dhcp::InterfaceAddress> arrival_addresses(const net::Interface& interface);
+
 class DhcpService {
  public:
   // Opens the lease file and the socket (as root, before any privilege drop) and starts serving.
+  // `passed_socket`: a socket systemd passed for port 67, adopted instead of binding one.
   [[nodiscard]] static std::variant<std::unique_ptr<DhcpService>, StartupError> start(
       boost::asio::io_context& io, std::shared_ptr<const config::Config> config,
-      std::shared_ptr<spdlog::logger> log);
+      std::shared_ptr<spdlog::logger> log, std::optional<int> passed_socket = std::nullopt);
+
+  // SIGHUP: serve with `config` from the next packet on. Leases, offers held and probes in
+  // flight carry over. What was fixed at start (the lease file, the socket's binding, the
+  // ICMP socket) stays; the caller has warned about those differences.
+  void reconfigure(std::shared_ptr<const config::Config> config);
+  // SIGHUP also rewrites the lease file, as dnsmasq does.
+  void request_lease_write() { store_.request_write(); }
 
   DhcpService(const DhcpService&) = delete;
   DhcpService& operator=(const DhcpService&) = delete;
