@@ -19,6 +19,7 @@
 #include "daemon/metrics.hpp"
 #include "daemon/process.hpp"
 #include "daemon/socket_activation.hpp"
+#include "daemon/logging.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "daemon/tftp_service.hpp"
 #include "version.hpp"
@@ -27,24 +28,6 @@ namespace pxemasq::daemon {
 namespace {
 
 constexpr std::chrono::seconds kStatusInterval{2};
-
-struct Loggers {
-  std::shared_ptr<spdlog::logger> main, dhcp, tftp;
-};
-
-// dnsmasq's -d output is `TAG: MESSAGE`; ours uses the tags pxemasq, pxemasq-dhcp, pxemasq-tftp.
-std::shared_ptr<spdlog::logger> make_logger(const std::string& tag) {
-  auto logger = spdlog::stderr_logger_mt(tag);
-  logger->set_pattern("%n: %v");
-  return logger;
-}
-
-Loggers make_loggers(const config::Config& config) {
-  Loggers loggers{make_logger("pxemasq"), make_logger("pxemasq-dhcp"), make_logger("pxemasq-tftp")};
-  // log-debug: also the debug lines (dropped packets, probe errors, transfer statistics).
-  spdlog::set_level(config.log_debug ? spdlog::level::debug : spdlog::level::info);
-  return loggers;
-}
 
 void log_ranges(const config::Config& config, spdlog::logger& dhcp_log) {
   // dnsmasq keeps its ranges newest first, and logs them so.
@@ -215,6 +198,9 @@ class Daemon {
       case SIGUSR1:
         log_statistics();
         return true;
+      case SIGUSR2:  // dnsmasq: re-open the log file (after logrotate moved it)
+        if (auto failure = reopen_log_file(log_)) log_.main->error("{}", *failure);
+        return true;
       default:
         return true;
     }
@@ -245,6 +231,7 @@ class Daemon {
   }
 
   void reject_reload(const std::string& message) {
+    const ScopedLogFields fields({LogEvent::config_reload_failed, "", "", "", ""});
     log_.main->error("configuration not reloaded: {}", message);
     log_.main->error("still serving the previous configuration");
     notifier_.ready(status_text(summary()));
@@ -282,7 +269,10 @@ class Daemon {
     } else if (auto error = start_http(loaded)) {
       log_.tftp->error("cannot start HTTP: {}", error->message);
     }
-    log_.main->info("configuration reloaded");
+    {
+      const ScopedLogFields fields({LogEvent::config_reloaded, "", "", "", ""});
+      log_.main->info("configuration reloaded");
+    }
     log_ranges(*loaded, *log_.dhcp);
     log_tftp(*loaded, *log_.tftp);
   }
@@ -351,6 +341,7 @@ class Daemon {
 // stderr in dnsmasq's fatal format when nobody waits.
 int fail_startup(StartupReport& report, spdlog::logger* log, const std::string& message, int exit_code) {
   if (log != nullptr) {
+    const ScopedLogFields fields({LogEvent::startup_failed, "", "", "", ""});
     log->critical("{}", message);
     log->critical("FAILED to start up");
   } else {
@@ -386,6 +377,8 @@ std::vector<std::string> settings_needing_restart(const config::Config& running,
 
 int run_daemon(std::shared_ptr<const config::Config> config, ConfigReloader reload) {
   const ProcessMode mode = process_mode(*config);
+  // Before the fork and before stdio is detached: is stderr systemd's journal stream?
+  const LogEnvironment log_environment = read_log_environment();
   StartupReport report;
   // Before the fork: sd_listen_fds only accepts fds meant for this very PID.
   auto passed = take_passed_sockets(ports_of(*config));
@@ -400,7 +393,10 @@ int run_daemon(std::shared_ptr<const config::Config> config, ConfigReloader relo
     report = std::move(std::get<StartupReport>(forked));
   }
   ::umask(022);
-  Loggers loggers = make_loggers(*config);
+  // After the fork (log-async's thread), before the privilege drop (log file, /dev/log).
+  auto made = make_loggers(*config, choose_log_target(*config, log_environment));
+  if (auto* error = std::get_if<LogSetupError>(&made)) return fail_startup(report, nullptr, error->message, error->exit_code);
+  Loggers loggers = std::get<Loggers>(std::move(made));
   loggers.main->info("started, version {} DNS disabled", kVersion);
   log_ranges(*config, *loggers.dhcp);
   log_tftp(*config, *loggers.tftp);
@@ -421,13 +417,19 @@ int run_daemon(std::shared_ptr<const config::Config> config, ConfigReloader relo
   if (run_as) {
     const std::string lease_file = config->lease_file.value_or(std::string(kDefaultLeaseFile));
     if (!config->ranges.empty()) hand_over(lease_file, *run_as, lease_file == kDefaultLeaseFile);
+    if (auto failure = chown_log_file(loggers, run_as->uid, run_as->gid)) loggers.main->warn("{}", *failure);
     if (auto error = drop_privileges(*run_as, kept_capabilities())) {
       return fail_startup(report, loggers.main.get(), error->message, error->exit_code);
     }
     loggers.main->info("running as user {} with {}", run_as->user, capability_names(kept_capabilities()));
   }
   report.succeeded();
-  if (mode == ProcessMode::daemon) detach_standard_streams(false);
+  // dnsmasq (spec §8.2): the background and -k modes run from / with stdin/stdout on /dev/null;
+  // stderr stays when it is where the log goes (log-facility=-), and under -k (systemd keeps
+  // it as the journal stream for anything written before the loggers exist).
+  if (mode != ProcessMode::no_daemon) {
+    detach_standard_streams(mode == ProcessMode::keep_in_foreground || loggers.target == LogTarget::stderr_stream);
+  }
 
   const int exit_code = daemon.serve();
   if (pid_file_written) (void)::unlink(pid_file->c_str());
