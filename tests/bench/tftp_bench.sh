@@ -21,8 +21,8 @@
 #   storm   N concurrent atftp clients (blksize 1468, lockstep) each fetching the same 32 MiB
 #           file; all must succeed; wall time until the last one ends; server CPU s per GiB
 #   wstorm  the same storm with windowsize 8
-# Server CPU = utime + stime + cutime + cstime of the server process (/proc/PID/stat; the
-# c-fields count in.tftpd's per-client children) over the case. Clients write to /dev/null and
+# Server CPU = utime + stime of every process in the server namespace over the case (see
+# cpu_sampler.py below; it counts in.tftpd's per-client children). Clients write to /dev/null and
 # must exit 0 with the right byte count announced by tsize; every client runs on the same 2
 # cores as the server, so the storm's wall time is mostly the clients' (see README.md).
 set -uo pipefail
@@ -82,9 +82,38 @@ head -c $((32 << 20)) /dev/urandom >"$root/storm.bin"
 chmod 644 "$root"/*.bin
 
 ticks=$(getconf CLK_TCK)
-cpu_ticks() {  # utime+stime+cutime+cstime of PID
-  awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$1/stat"
-}
+# Server CPU: a sampler adds up utime+stime of every process in the server namespace (the
+# server, and in.tftpd's per-client children, which it does not wait for, so cutime would not
+# see them), polling /proc every 50 ms until told to stop; processes there at the start count
+# from their value then. A child living under 50 ms is missed; every case here lasts seconds.
+cat >"$work/cpu_sampler.py" <<'PY'
+import os, sys, time
+netns_inode, stop_file = os.stat(sys.argv[1]).st_ino, sys.argv[2]
+base, last = {}, {}
+first = True
+while True:
+    stopping = os.path.exists(stop_file)
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            if os.stat(f"/proc/{pid}/ns/net").st_ino != netns_inode:
+                continue
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            start, used = fields[19], int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+        key = (pid, start)
+        if first:
+            base[key] = used
+        last[key] = used
+    first = False
+    if stopping:
+        break
+    time.sleep(0.05)
+print(sum(v - base.get(k, 0) for k, v in last.items()))
+PY
 
 start_server() {  # start_server NAME
   local name=$1 conf="$work/$1.conf"
@@ -153,15 +182,20 @@ results="$work/results.tsv"
 one_case() {
   local server=$1 phase=$2 clients=$3 file=$4 window=$5 mib=$6
   start_server "$server"
-  local before after out ms failures
-  before=$(cpu_ticks "$server_pid")
+  local out ms failures used
+  rm -f "$work/stop"
+  python3 "$work/cpu_sampler.py" "/run/netns/$server_ns" "$work/stop" >"$work/cpu.out" &
+  local sampler=$!
+  sleep 0.2
   out=$(run_clients "$clients" "$file" "$window")
-  after=$(cpu_ticks "$server_pid")
+  touch "$work/stop"
+  wait "$sampler"
+  used=$(cat "$work/cpu.out")
   stop_server
   read -r ms failures <<<"$out"
   local gib cpu
   gib=$(awk -v c="$clients" -v m="$mib" 'BEGIN { print c * m / 1024 }')
-  cpu=$(awk -v a="$after" -v b="$before" -v t="$ticks" 'BEGIN { print (a - b) / t }')
+  cpu=$(awk -v u="$used" -v t="$ticks" 'BEGIN { print u / t }')
   local mbs cpu_per_gib
   mbs=$(awk -v c="$clients" -v m="$mib" -v ms="$ms" 'BEGIN { printf "%.1f", c * m * 1.048576 / (ms / 1000) }')
   cpu_per_gib=$(awk -v c="$cpu" -v g="$gib" 'BEGIN { printf "%.3f", c / g }')
