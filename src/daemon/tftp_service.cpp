@@ -666,7 +666,7 @@ std::variant<std::unique_ptr<TftpService>, StartupError> TftpService::start(
     if (!config->tftp.no_fail) {
       return StartupError{"TFTP directory " + root.directory + " inaccessible: " + reason, 3};
     }
-    log->warn("warning: TFTP directory {} inaccessible", root.directory);
+    log->warn("warning: {} inaccessible", root.directory);  // dnsmasq's text (compat/tftp 20)
   }
 
   net::UdpSocketOptions options;
