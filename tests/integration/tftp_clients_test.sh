@@ -5,7 +5,9 @@
 # serve. pxemasq -d runs in the server namespace on `interface=ens33`, `enable-tftp` and a
 # generated tftp-root. In the client namespace tftp-hpa's tftp (lockstep, 512, octet and
 # netascii), atftp (blksize, windowsize, tsize), curl and busybox tftp fetch every file of the
-# tree at blksize 512, 1468 and 8192; every byte is checked by sha256. Then the refusals — not
+# tree at blksize 512, 1468 and 8192 (0 B to 10 MiB, exact multiples of the block sizes, and
+# 100 MiB at every block size — about a minute in all; PXEMASQ_TFTP_LARGE=0 leaves it out), atftp
+# also without tsize; every byte is checked by sha256. Then the refusals — not
 # found (with the hint), `..`, symlinks out of the root, a 0600 file, a directory, a WRQ, a URL
 # for another host, a request on a non-served interface — and the accepted URL name
 # `http://192.168.1.70/sub/file.bin`, each with its log line; a python client plays the UEFI
