@@ -397,6 +397,13 @@ int run_daemon(std::shared_ptr<const config::Config> config, ConfigReloader relo
   auto made = make_loggers(*config, choose_log_target(*config, log_environment));
   if (auto* error = std::get_if<LogSetupError>(&made)) return fail_startup(report, nullptr, error->message, error->exit_code);
   Loggers loggers = std::get<Loggers>(std::move(made));
+  // As dnsmasq: an inaccessible tftp-root is fatal before any start-up line is logged.
+  if (config->tftp.enabled) {
+    std::vector<std::string> root_warnings;
+    if (auto error = TftpService::check_roots(*config, root_warnings)) {
+      return fail_startup(report, nullptr, error->message, error->exit_code);
+    }
+  }
   loggers.main->info("started, version {} DNS disabled", kVersion);
   log_ranges(*config, *loggers.dhcp);
   log_tftp(*config, *loggers.tftp);
