@@ -30,6 +30,7 @@ bool same_client(const Lease& existing, const Lease& incoming) {
 LeaseTable::LeaseTable(const LeaseTable& other)
     : max_leases_(other.max_leases_),
       dirty_(other.dirty_),
+      changes_(other.changes_),
       next_sequence_(other.next_sequence_),
       leases_(other.leases_) {
   for (auto position = leases_.begin(); position != leases_.end(); ++position) index(position);
@@ -82,9 +83,10 @@ void LeaseTable::unindex(Position position) {
 }
 
 void LeaseTable::erase(Position position) {
+  const std::uint32_t address = position->lease.address.value;
   unindex(position);
   leases_.erase(position);
-  dirty_ = true;
+  changed(address);
 }
 
 const Lease* LeaseTable::find_client(std::span<const std::uint8_t> client_id, std::uint8_t htype,
@@ -129,7 +131,7 @@ bool LeaseTable::upsert(Lease lease) {
       unindex(position);
       position->lease = std::move(lease);
       index(position);
-      dirty_ = true;
+      changed(position->lease.address.value);
       return true;
     }
     // Another client takes the address over: the old lease goes, the new one is the newest.
@@ -137,9 +139,10 @@ bool LeaseTable::upsert(Lease lease) {
   } else if (full()) {
     return false;
   }
+  const std::uint32_t address = lease.address.value;
   leases_.push_front(Entry{std::move(lease), next_sequence_++});
   index(leases_.begin());
-  dirty_ = true;
+  changed(address);
   return true;
 }
 
@@ -171,6 +174,16 @@ std::optional<Ipv4> LeaseTable::highest_in(Ipv4 first, Ipv4 last) const {
   const std::uint32_t highest = std::prev(above)->first;
   if (highest < first.value) return std::nullopt;
   return Ipv4{highest};
+}
+
+std::vector<Ipv4> LeaseTable::take_changes() {
+  std::sort(changes_.begin(), changes_.end());
+  changes_.erase(std::unique(changes_.begin(), changes_.end()), changes_.end());
+  std::vector<Ipv4> result;
+  result.reserve(changes_.size());
+  for (const std::uint32_t address : changes_) result.push_back(Ipv4{address});
+  changes_.clear();
+  return result;
 }
 
 std::optional<std::int64_t> LeaseTable::next_expiry() const {

@@ -82,6 +82,12 @@ class LeaseTable {
   // Set on every change; the shell clears it after a durable write.
   [[nodiscard]] bool dirty() const { return dirty_; }
   void mark_clean() { dirty_ = false; }
+  void mark_dirty() { dirty_ = true; }
+
+  // The addresses whose persisted lease changed (created, replaced, removed, expired) since the
+  // last call, each once, ascending; the shell journals their current state (present or gone)
+  // before it lets the ACKs of those changes leave.
+  [[nodiscard]] std::vector<Ipv4> take_changes();
 
  private:
   struct Entry {
@@ -97,8 +103,14 @@ class LeaseTable {
   [[nodiscard]] static std::string hardware_key(std::uint8_t htype,
                                                 std::span<const std::uint8_t> hardware_address);
 
+  void changed(std::uint32_t address) {
+    dirty_ = true;
+    changes_.push_back(address);
+  }
+
   std::size_t max_leases_;
   bool dirty_ = false;
+  std::vector<std::uint32_t> changes_;  // may repeat; take_changes() sorts and dedups
   std::uint64_t next_sequence_ = 1;
   Storage leases_;
   std::map<std::uint32_t, Position> by_address_;
