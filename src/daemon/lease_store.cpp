@@ -1,6 +1,7 @@
 #include "daemon/lease_store.hpp"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -191,6 +192,10 @@ std::variant<LeaseStore, LeaseStoreError> LeaseStore::open(std::string path) {
 
 std::variant<LeaseLoadReport, LeaseStoreError> LeaseStore::load(dhcp::LeaseTable& table,
                                                                 std::int64_t now) {
+  // The file's text, its parse and each snapshot's text are big and short-lived (4.6 MB at
+  // 100 000 leases): keep them in their own mappings, returned whole when freed, rather than
+  // letting glibc raise its threshold and keep them in the heap for good.
+  ::mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   std::string text;
   if (const int error = read_all(file_.get(), text); error != 0) {
     return LeaseStoreError{"cannot read lease file " + path_ + ": " + error_text(error), 3};
@@ -227,6 +232,7 @@ std::variant<LeaseLoadReport, LeaseStoreError> LeaseStore::load(dhcp::LeaseTable
   }
   table.mark_clean();
   report.expired = table.prune_expired(now);
+  ::malloc_trim(0);  // the parse's small pieces, between the table's
   return report;
 }
 

@@ -487,7 +487,6 @@ void Exchange::handle_request() {
   lease.address = address;
   lease.hostname = lease_name();
   lease.expiry = seconds == config::kInfiniteLease ? 0 : now_ + seconds;
-  lease.interface = arrival_.interface;
   if (lease_ != nullptr && lease_->address != address) leases_.remove(lease_->address);
   if (!leases_.upsert(lease)) {
     nak(address, "no leases left");

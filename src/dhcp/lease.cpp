@@ -131,6 +131,13 @@ std::uint32_t LeaseTable::new_slot() {
   return slots_made_++;
 }
 
+// Sequence numbers only order leases: after 4 billion creations, give the live ones 1..n again
+// (oldest first), keeping their order.
+void LeaseTable::renumber() {
+  next_sequence_ = 1;
+  for (std::uint32_t slot = oldest_; slot != kNone; slot = at(slot).newer) at(slot).sequence = next_sequence_++;
+}
+
 void LeaseTable::link_newest(std::uint32_t slot) {
   Entry& entry = at(slot);
   entry.newer = kNone;
@@ -246,10 +253,7 @@ bool LeaseTable::upsert(Lease lease) {
     Entry& entry = at(found);
     if (same_client(entry.lease, lease)) {
       // A renewal: same place in the order, same sequence number.
-      if (same_persisted(entry.lease, lease)) {
-        entry.lease.interface = std::move(lease.interface);
-        return true;
-      }
+      if (same_persisted(entry.lease, lease)) return true;
       unindex(found);
       entry.lease = std::move(lease);
       index(found);
@@ -265,6 +269,7 @@ bool LeaseTable::upsert(Lease lease) {
   const std::uint32_t slot = new_slot();
   Entry& entry = at(slot);
   entry.lease = std::move(lease);
+  if (next_sequence_ == 0xFFFFFFFFU) renumber();
   entry.sequence = next_sequence_++;
   link_newest(slot);
   index(slot);
