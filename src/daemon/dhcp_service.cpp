@@ -168,6 +168,7 @@ LeaseWriter::Done DhcpService::while_alive(void (DhcpService::*handler)(std::opt
 
 // Group commit: whatever changed while the previous append was on its way goes in one append.
 void DhcpService::commit_changes() {
+  if (store_.pending(leases_)) schedule_snapshot();  // also a rewrite asked for (SIGHUP)
   if (commit_in_flight_) return;
   const std::vector<config::Ipv4> changes = leases_.take_changes();
   if (changes.empty()) {
@@ -180,6 +181,13 @@ void DhcpService::commit_changes() {
   waiting_.clear();
   commit_in_flight_ = true;
   journal_since_snapshot_ = true;
+  if (!store_.has_journal()) {
+    // No journal (see LeaseStore::has_journal): the whole file is the commit.
+    leases_.mark_clean();
+    writer_->snapshot(dhcp::format_lease_file(leases_, store_.carried_lines()),
+                      while_alive(&DhcpService::finish_commit));
+    return;
+  }
   writer_->append(journal_records(leases_, changes), while_alive(&DhcpService::finish_commit));
   schedule_snapshot();
 }

@@ -181,9 +181,13 @@ std::variant<LeaseStore, LeaseStoreError> LeaseStore::open(std::string path) {
   store.journal_.reset(::openat(store.directory_.get(), store.journal_name_.c_str(),
                                 O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
   if (!store.journal_.valid()) {
-    return LeaseStoreError{"cannot open or create lease journal " + store.journal_path_ + ": " +
-                               error_text(errno),
-                           3};
+    // A journal left by root, started later as another user: do without it (whole-file
+    // commits, as before journals existed) rather than refuse to start.
+    if (errno != EACCES && errno != EPERM) {
+      return LeaseStoreError{"cannot open or create lease journal " + store.journal_path_ + ": " +
+                                 error_text(errno),
+                             3};
+    }
   }
   // Make a newly created file's name durable too.
   if (::fsync(store.directory_.get()) != 0 && errno != EINVAL) return fail(errno);
@@ -239,6 +243,7 @@ std::variant<LeaseLoadReport, LeaseStoreError> LeaseStore::load(dhcp::LeaseTable
 std::variant<LeaseStore::Replay, LeaseStoreError> LeaseStore::replay_journal(
     dhcp::LeaseTable& table) {
   Replay replay;
+  if (!journal_.valid()) return replay;
   std::string text;
   if (const int error = read_all(journal_.get(), text); error != 0) {
     return LeaseStoreError{"cannot read lease journal " + journal_path_ + ": " + error_text(error),
@@ -300,6 +305,7 @@ int LeaseStore::reset_journal() {
   // No sync needed here: until the next append's fdatasync makes it durable, the journal on
   // disk still names the old file (or is empty) and so is ignored next to the new one.
   journal_usable_ = false;
+  if (!journal_.valid()) return 0;
   struct stat status {};
   if (::fstat(file_.get(), &status) != 0) return errno;
   const std::string header = journal_header(status);

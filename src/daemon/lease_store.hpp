@@ -118,6 +118,9 @@ class LeaseStore {
   [[nodiscard]] std::uint64_t writes() const { return writes_; }  // files written so far
   [[nodiscard]] std::uint64_t journal_appends() const { return journal_appends_; }
   [[nodiscard]] const std::string& journal_path() const { return journal_path_; }
+  // False when PATH.journal could not be opened for lack of permission: every commit is then a
+  // whole-file write_snapshot().
+  [[nodiscard]] bool has_journal() const { return journal_.valid(); }
   [[nodiscard]] std::span<const std::string> carried_lines() const { return carried_lines_; }
 
  private:
