@@ -7,11 +7,13 @@
 
 #include <stdlib.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -339,6 +341,47 @@ TEST_F(LeaseJournal, WriterRunsJobsInOrderAndPostsResults) {
   }
   EXPECT_EQ(finished, expected);
   EXPECT_EQ(reload().size(), 201U);
+}
+
+// As the service uses it: the loop runs while the writer writes, and each completion queues the
+// next append (and now and then a snapshot) from the loop's thread.
+TEST_F(LeaseJournal, WriterChainsJobsFromCompletionsWhileTheLoopRuns) {
+  LeaseStore store = open_store();
+  LeaseTable table(100000);
+  load(store, table);
+  boost::asio::io_context io;
+  auto guard = boost::asio::make_work_guard(io);
+  std::uint32_t appended = 0;
+  int snapshots = 0;
+  {
+    LeaseWriter writer(store, io.get_executor());
+    const auto finish_if_done = [&] {
+      if (appended == 300 && snapshots == 6) guard.reset();
+    };
+    std::function<void()> next = [&] {
+      if (appended == 300) return finish_if_done();
+      ++appended;
+      table.upsert(lease_n(appended));
+      if (appended % 7 == 0) table.remove(lease_n(appended - 3).address);
+      writer.append(journal_records(table, table.take_changes()), [&](std::optional<LeaseStoreError> error) {
+        EXPECT_FALSE(error);
+        next();
+      });
+      if (appended % 50 == 0) {
+        writer.snapshot(dhcp::format_lease_file(table), [&](std::optional<LeaseStoreError> error) {
+          EXPECT_FALSE(error);
+          ++snapshots;
+          finish_if_done();
+        });
+      }
+    };
+    next();
+    io.run();
+  }
+  EXPECT_EQ(appended, 300U);
+  EXPECT_EQ(snapshots, 6);
+  const LeaseTable expected = table;
+  EXPECT_EQ(lines(reload()), lines(expected));
 }
 
 }  // namespace
