@@ -423,7 +423,10 @@ int run_daemon(std::shared_ptr<const config::Config> config, ConfigReloader relo
   }
   if (run_as) {
     const std::string lease_file = config->lease_file.value_or(std::string(kDefaultLeaseFile));
-    if (!config->ranges.empty()) hand_over(lease_file, *run_as, lease_file == kDefaultLeaseFile);
+    if (!config->ranges.empty()) {
+      hand_over(lease_file, *run_as, lease_file == kDefaultLeaseFile);
+      hand_over(lease_file + ".journal", *run_as, false);  // the store's append-only journal
+    }
     if (auto failure = chown_log_file(loggers, run_as->uid, run_as->gid)) loggers.main->warn("{}", *failure);
     if (auto error = drop_privileges(*run_as, kept_capabilities())) {
       return fail_startup(report, loggers.main.get(), error->message, error->exit_code);
