@@ -20,8 +20,8 @@
 set -euo pipefail
 
 scenario=${1:?usage: pxe_boot_test.sh uefi|bios|esxi PXEMASQ [DNSMASQ]}
-pxemasq=$(realpath "${2:?path to pxemasq}")
-dnsmasq=${3:-}
+lab_pxemasq=$(realpath "${2:?path to pxemasq}")
+lab_dnsmasq=${3:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/e2e/lab.sh
 source "$here/lab.sh"
@@ -43,28 +43,6 @@ failures=0
 fail() {
   echo "FAIL - $*"
   failures=$((failures + 1))
-}
-
-# seed_config ROOT OUT: the seed config, verbatim but for tftp-root.
-seed_config() {
-  sed "s|^tftp-root=.*|tftp-root=$1|" "$here/../lab/seed.conf" >"$2"
-  diff <(grep -v '^tftp-root=' "$here/../lab/seed.conf") <(grep -v '^tftp-root=' "$2") >/dev/null
-}
-
-# server_command pxemasq|dnsmasq CONFIG [EXTRA-CONF]: the daemon's command line. Lab-only
-# options stay on the command line so the config file is the seed's: the lease file in the
-# lab, and for dnsmasq no DNS, no pid file, log to stderr.
-server_command() {
-  local which=$1 config=$2 extra=${3:-}
-  local leases="$lab_work/$which.leases"
-  if [[ $which == pxemasq ]]; then
-    server_argv=("$pxemasq" -d -C "$config" "--dhcp-leasefile=$leases")
-  else
-    server_argv=("$dnsmasq" --keep-in-foreground --log-facility=- --port=0 --pid-file=
-      -C "$config" "--dhcp-leasefile=$leases")
-  fi
-  [[ -n $extra ]] && server_argv+=("--conf-file=$extra")
-  return 0
 }
 
 # boot RUN-NAME SERVER FIRMWARE CONFIG [EXTRA-CONF]: one VM boot to the banner; leaves the logs
@@ -103,80 +81,6 @@ boot() {
   return "$status"
 }
 
-# phase_table FIRMWARE RUN...: phase timings of each run side by side, in seconds since qemu
-# started, from the daemon's own log lines and the console; then the spans between phases
-# (which leave out the firmware's start-up, the noisiest part under TCG on a loaded machine).
-# A phase is LABEL|server or console|first or last matching line|extended regex. dnsmasq logs
-# DHCPDISCOVER only after its ping check, so the DISCOVER's arrival is its first
-# "available DHCP range" line; the size probe is also logged as "sent", hence "last" there.
-phase_table() {
-  local firmware=$1
-  shift
-  local phases=("first DISCOVER arrives|server|first|available DHCP range"
-    "DHCPOFFER sent|server|first|DHCPOFFER\(ens33\)"
-    "DHCP done (DHCPACK)|server|first|DHCPACK\(ens33\)")
-  local spans=("DHCP (DISCOVER -> ACK)|0|2")
-  case $firmware in
-    uefi)
-      phases+=("bootx64.efi (shim) fetched|server|last|sent .*/bootx64\.efi to"
-        "grubx64.efi fetched|server|last|sent .*/grubx64\.efi to"
-        "grub.cfg fetched|server|last|sent .*/grub/grub\.cfg to"
-        "kernel (linux) fetched|server|last|sent .*/amd64/linux to"
-        "initrd.gz fetched|server|last|sent .*/initrd\.gz to")
-      spans+=("TFTP by OVMF, windowsize 4 (ACK -> grubx64.efi)|2|4"
-        "TFTP by GRUB (grubx64.efi -> initrd.gz)|4|7"
-        "TFTP all (ACK -> initrd.gz)|2|7"
-        "network boot (DISCOVER -> banner)|0|8")
-      ;;
-    bios)
-      phases+=("pxelinux.0 fetched|server|last|sent .*/pxelinux\.0 to"
-        "ldlinux.c32 fetched|server|last|sent .*/ldlinux\.c32 to"
-        "pxelinux.cfg/default fetched|server|last|sent .*/pxelinux\.cfg/default to"
-        "kernel (linux) fetched|server|last|sent .*/amd64/linux to")
-      spans+=("iPXE after DHCP (ACK -> pxelinux.0)|2|3"
-        "TFTP by pxelinux (pxelinux.0 -> kernel)|3|6"
-        "network boot (DISCOVER -> banner)|0|7")
-      ;;
-    esxi)
-      phases+=("loader bootx64.efi fetched|server|last|sent .*/bootx64\.efi to"
-        "esxi8/boot.cfg fetched|server|last|sent .*/esxi8/boot\.cfg to"
-        "esxi8/vmlinuz fetched (URL name)|server|last|sent .*/esxi8/vmlinuz to"
-        "esxi8/s.v00 fetched (URL name)|server|last|sent .*/esxi8/s\.v00 to")
-      spans+=("TFTP all (ACK -> s.v00)|2|6"
-        "network boot (DISCOVER -> banner)|0|7")
-      ;;
-  esac
-  phases+=("kernel banner (console)|console|first|Linux version")
-  local run i label source which pattern
-  declare -A at=()
-  for run in "$@"; do
-    lab_vm_started=$(cat "$lab_work/$run.started")
-    for i in "${!phases[@]}"; do
-      IFS='|' read -r label source which pattern <<<"${phases[i]}"
-      at[$run.$i]=$(lab_time_of "$which" "$lab_work/$run.$source.log" "$pattern")
-    done
-  done
-  printf '    %-50s' "phase (s since qemu start)"
-  for run in "$@"; do printf '%10s' "${run#*-}"; done
-  printf '\n'
-  for i in "${!phases[@]}"; do
-    printf '    %-50s' "${phases[i]%%|*}"
-    for run in "$@"; do printf '%10s' "${at[$run.$i]}"; done
-    printf '\n'
-  done
-  local span from to
-  printf '    %-50s\n' "span (s)"
-  for span in "${spans[@]}"; do
-    IFS='|' read -r label from to <<<"$span"
-    printf '    %-50s' "$label"
-    for run in "$@"; do
-      awk -v a="${at[$run.$from]}" -v b="${at[$run.$to]}" \
-        'BEGIN { if (a == "-" || b == "-") printf "%10s", "-"; else printf "%10.2f", b - a }'
-    done
-    printf '\n'
-  done
-}
-
 # one_boot RUN SERVER FIRMWARE CONFIG [EXTRA]: boot, and keep the VM start for the table.
 one_boot() {
   local status=0
@@ -191,7 +95,7 @@ case $scenario in
     seed_config "$lab_work/tftpboot" "$lab_work/seed.conf"
     runs=(uefi-pxemasq)
     one_boot uefi-pxemasq pxemasq uefi "$lab_work/seed.conf" || fail "UEFI boot with pxemasq"
-    if [[ -n $dnsmasq && -x $dnsmasq ]]; then
+    if [[ -n $lab_dnsmasq && -x $lab_dnsmasq ]]; then
       runs+=(uefi-dnsmasq)
       # The reference; its failure is reported but is not pxemasq's.
       one_boot uefi-dnsmasq dnsmasq uefi "$lab_work/seed.conf" ||
