@@ -10,7 +10,9 @@
 #
 # Inputs (environment, all optional):
 #   PXEMASQ_E2E_ACCEL     qemu accelerator: tcg (default: the issue's CI has no KVM, and KVM dies
-#                         here with "KVM internal error"), kvm, or "auto" (kvm if /dev/kvm, else tcg)
+#                         here with "KVM internal error"), kvm, or "auto" (kvm if /dev/kvm is
+#                         writable, else tcg; pxe_boot_test.sh boots again under TCG when KVM
+#                         stops the guest with "KVM internal error")
 #   PXEMASQ_E2E_TIMEOUT   seconds a boot may take to the kernel banner (default 300)
 #   PXEMASQ_E2E_LAUNCHER  words put before the daemon command (hook for issue 7 scenario 4:
 #                         socket activation / an unprivileged user); default none

@@ -33,6 +33,9 @@ if [[ $(id -u) -ne 0 || -n $lab_gaps ]]; then
 fi
 
 boot_timeout=${PXEMASQ_E2E_TIMEOUT:-300}
+# Console lines after which the boot cannot reach the banner: fail at once, not at the timeout.
+boot_failures='Kernel panic|No bootable device|PXE-E|Boot Failed|Shell>|Failed to load image'
+boot_failures+='|you need to load the kernel first|KVM internal error'
 lab_work=$(mktemp -d /tmp/pxq-e2e.XXXXXX)
 chmod 755 "$lab_work" # dnsmasq drops to nobody and must read the tree
 trap lab_cleanup EXIT
@@ -60,10 +63,20 @@ boot() {
     lab_stop_server
     return 1
   fi
-  lab_start_vm "$firmware" "$console_log"
   local status=0
-  lab_wait_for "$console_log" 'Linux version' "$boot_timeout" \
-    'Kernel panic|No bootable device|PXE-E|Boot Failed|Shell>|Failed to load image|you need to load the kernel first' || status=$?
+  lab_start_vm "$firmware" "$console_log"
+  lab_wait_for "$console_log" 'Linux version' "$boot_timeout" "$boot_failures" || status=$?
+  if ((status == 2)) && grep -aq 'KVM internal error' "$console_log" &&
+    [[ ${PXEMASQ_E2E_ACCEL:-} == auto ]]; then
+    # KVM that cannot run the firmware (seen here with nested virtualisation): qemu stops the
+    # guest and waits; for "auto", boot again under TCG.
+    echo "    KVM cannot run this guest (KVM internal error): again under TCG"
+    lab_stop_vm
+    PXEMASQ_E2E_ACCEL=tcg
+    status=0
+    lab_start_vm "$firmware" "$console_log"
+    lab_wait_for "$console_log" 'Linux version' "$boot_timeout" "$boot_failures" || status=$?
+  fi
   lab_stop_vm
   sleep 0.2
   lab_stop_server
