@@ -7,6 +7,8 @@
 #include <set>
 #include <string>
 
+#include "daemon/selinux_labels.hpp"
+
 namespace pxemasq::daemon {
 namespace {
 
@@ -78,6 +80,12 @@ std::vector<Diagnostic> check_host(const config::Config& config) {
   check_tftp_roots(config, out);
   check_boot_files(config, out);
   return out;
+}
+
+std::vector<Diagnostic> check_selinux_labels(const config::Config& config,
+                                             std::span<const std::string> config_files) {
+  const SystemLabelSource source;
+  return diagnose_labels(survey_labels(config, config_files, source));
 }
 
 }  // namespace pxemasq::daemon
