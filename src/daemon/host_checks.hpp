@@ -1,5 +1,6 @@
 #pragma once
-// `--test` diagnostics that look at this host: interfaces, TFTP roots and boot files. They are
+// `--test` diagnostics that look at this host: interfaces, TFTP roots, boot files, and other
+// programs holding the UDP ports the configuration needs (daemon/port_holders.hpp). They are
 // warnings only; dnsmasq's `--test` checks none of this (spec §1.6).
 
 #include <span>
