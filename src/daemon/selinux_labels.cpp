@@ -78,16 +78,19 @@ std::optional<std::string_view> policy_type(std::string_view path) {
   return found;
 }
 
+std::string single_quoted(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
 // A path as a shell word: bare when it is only ordinary characters, else single-quoted.
 std::string shell_word(const std::string& path) {
   const bool plain = std::all_of(path.begin(), path.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            std::string_view("/._-+@:,=").find(c) != std::string_view::npos;
   });
-  if (plain && !path.empty()) return path;
-  std::string quoted = "'";
-  for (char c : path) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
+  return plain && !path.empty() ? path : single_quoted(path);
 }
 
 // The command that gives `path` (and, for a directory, everything below it) type `wanted`:
@@ -99,11 +102,9 @@ std::string fix_command(const LabeledPath& path, std::string_view wanted,
   const std::string restorecon = std::string("restorecon ") + (path.directory ? "-Rv " : "-v ") + word;
   if (const auto known = policy_type(path.path); known && is_one_of(*known, accepted)) return restorecon;
   // semanage takes a regular expression; the whole subtree for a directory.
-  std::string spec = path.path + (path.directory ? "(/.*)?" : "");
-  std::string quoted_spec = "'";
-  for (char c : spec) quoted_spec += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  quoted_spec += "'";
-  return "semanage fcontext -a -t " + std::string(wanted) + " " + quoted_spec + " && " + restorecon;
+  const std::string spec = path.path + (path.directory ? "(/.*)?" : "");
+  return "semanage fcontext -a -t " + std::string(wanted) + " " + single_quoted(spec) + " && " +
+         restorecon;
 }
 
 std::string describe(const std::string& context) {
