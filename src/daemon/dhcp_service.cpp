@@ -32,11 +32,35 @@ spdlog::level::level_enum level_of(dhcp::LogLine::Level level) {
   return spdlog::level::info;
 }
 
+// A reply's option 53 (first in the options area, where the engine always puts it), 0 for BOOTP.
+std::size_t reply_type(const std::vector<std::uint8_t>& datagram) {
+  constexpr std::size_t kFirstOption = dhcp::kBootpHeaderSize + 4;
+  if (datagram.size() < kFirstOption + 3 || datagram[kFirstOption] != 53 || datagram[kFirstOption + 1] != 1) return 0;
+  const std::uint8_t type = datagram[kFirstOption + 2];
+  return type <= 8 ? type : 0;
+}
+
 }  // namespace
+
+std::vector<dhcp::InterfaceAddress> arrival_addresses(const net::Interface& interface) {
+  std::vector<dhcp::InterfaceAddress> addresses;
+  // The primary address first: it is the server id for relayed requests (spec §4.2).
+  const auto primary = interface.primary_address();
+  for (const auto& a : interface.addresses) {
+    const config::Ipv4 mask = a.netmask();
+    const dhcp::InterfaceAddress entry{a.address, mask, a.broadcast.value_or(config::Ipv4{a.address.value | ~mask.value})};
+    if (primary && a.address == *primary) {
+      addresses.insert(addresses.begin(), entry);
+    } else {
+      addresses.push_back(entry);
+    }
+  }
+  return addresses;
+}
 
 std::variant<std::unique_ptr<DhcpService>, StartupError> DhcpService::start(
     boost::asio::io_context& io, std::shared_ptr<const config::Config> config,
-    std::shared_ptr<spdlog::logger> log) {
+    std::shared_ptr<spdlog::logger> log, std::optional<int> passed_socket) {
   const std::string path = config->lease_file.value_or(std::string(kDefaultLeaseFile));
   auto store = LeaseStore::open(path);
   if (auto* error = std::get_if<LeaseStoreError>(&store)) return StartupError{error->message, error->exit_code};
@@ -45,9 +69,13 @@ std::variant<std::unique_ptr<DhcpService>, StartupError> DhcpService::start(
   options.port = config->server_port;
   options.reuse_address = config->bind_interfaces;
   options.bind_to_device = exclusive_interface(*config);
-  auto socket = net::UdpSocket::open(io.get_executor(), options);
+  auto socket = passed_socket ? net::UdpSocket::adopt(io.get_executor(), *passed_socket, options)
+                              : net::UdpSocket::open(io.get_executor(), options);
   if (auto* error = std::get_if<net::SocketError>(&socket)) {
-    return StartupError{"failed to bind DHCP server socket: " + error->message(), 2};
+    return StartupError{std::string(passed_socket ? "cannot use the DHCP socket passed by systemd: "
+                                                  : "failed to bind DHCP server socket: ") +
+                            error->message(),
+                        2};
   }
   auto interfaces = net::InterfaceTable::read();
   if (auto* error = std::get_if<std::error_code>(&interfaces)) {
@@ -62,7 +90,9 @@ std::variant<std::unique_ptr<DhcpService>, StartupError> DhcpService::start(
   for (const auto& warning : std::get<LeaseLoadReport>(loaded).warnings) {
     service->log_->warn("{}: line {}: {}", path, warning.line, warning.message);
   }
-  if (!options.bind_to_device.empty()) {
+  if (passed_socket) {
+    service->log_->info("DHCP, using the socket passed by systemd");
+  } else if (!options.bind_to_device.empty()) {
     service->log_->info("DHCP, sockets bound exclusively to interface {}", options.bind_to_device);
   }
   service->interfaces_read_at_ = wall_clock_now();
@@ -91,6 +121,11 @@ DhcpService::DhcpService(boost::asio::any_io_executor executor,
 DhcpService::~DhcpService() {
   socket_.close();
   flush();
+}
+
+void DhcpService::reconfigure(std::shared_ptr<const config::Config> config) {
+  engine_.reconfigure(config);
+  config_ = std::move(config);
 }
 
 void DhcpService::flush() {
@@ -200,17 +235,7 @@ std::optional<dhcp::Arrival> DhcpService::arrival_for(const net::Datagram& datag
   arrival.interface = interface->name;
   arrival.ifindex = static_cast<int>(interface->index);
   arrival.loopback = interface->loopback;
-  // The primary address first: it is the server id for relayed requests (spec §4.2).
-  const auto primary = interface->primary_address();
-  for (const auto& a : interface->addresses) {
-    const config::Ipv4 mask = a.netmask();
-    const dhcp::InterfaceAddress entry{a.address, mask, a.broadcast.value_or(config::Ipv4{a.address.value | ~mask.value})};
-    if (primary && a.address == *primary) {
-      arrival.addresses.insert(arrival.addresses.begin(), entry);
-    } else {
-      arrival.addresses.push_back(entry);
-    }
-  }
+  arrival.addresses = arrival_addresses(*interface);
   arrival.source = datagram.source.address;
   arrival.source_port = datagram.source.port;
   arrival.to_broadcast = datagram.destination.value == 0xFFFFFFFFU;
@@ -230,7 +255,19 @@ std::optional<dhcp::Outcome> DhcpService::handle(const net::Datagram& datagram) 
     ++counters_.dropped_interface;
     return std::nullopt;
   }
-  return engine_.handle(std::get<dhcp::Packet>(parsed), *arrival, leases_, wall_clock_now());
+  const dhcp::Packet& packet = std::get<dhcp::Packet>(parsed);
+  const auto type = packet.message_type();
+  const auto index = type ? static_cast<std::size_t>(*type) : 0U;
+  if (index < counters_.requests_by_type.size()) ++counters_.requests_by_type[index];
+  return engine_.handle(packet, *arrival, leases_, wall_clock_now());
+}
+
+std::size_t DhcpService::leases_between(config::Ipv4 first, config::Ipv4 last) const {
+  std::size_t count = 0;
+  for (const dhcp::Lease* lease : leases_.newest_first()) {
+    if (lease->address >= first && lease->address <= last) ++count;
+  }
+  return count;
 }
 
 void DhcpService::log(const dhcp::Outcome& outcome) {
@@ -254,6 +291,7 @@ void DhcpService::send(const dhcp::Outcome& outcome) {
     return;
   }
   ++counters_.replies;
+  ++counters_.replies_by_type[reply_type(outcome.datagram)];
 }
 
 }  // namespace pxemasq::daemon

@@ -40,6 +40,10 @@ struct DhcpCounters {
   std::uint64_t send_errors = 0;
   std::uint64_t probes = 0;
   std::uint64_t probes_answered = 0;
+  // Requests by option 53 (index = message type 1..8; 0 = BOOTP, no option 53).
+  std::array<std::uint64_t, 9> requests_by_type{};
+  // Replies sent, by their option 53 (same indexes).
+  std::array<std::uint64_t, 9> replies_by_type{};
 };
 
 // How long a conflict probe waits for an echo reply. dnsmasq waits up to 3 s and serves no
@@ -47,12 +51,23 @@ struct DhcpCounters {
 // milliseconds.
 inline constexpr std::chrono::milliseconds kProbeWait{400};
 
+// An interface's IPv4 addresses as the engine sees them, the primary one first.
+[[nodiscard]] std::vector<dhcp::InterfaceAddress> arrival_addresses(const net::Interface& interface);
+
 class DhcpService {
  public:
   // Opens the lease file and the socket (as root, before any privilege drop) and starts serving.
+  // `passed_socket`: a socket systemd passed for port 67, adopted instead of binding one.
   [[nodiscard]] static std::variant<std::unique_ptr<DhcpService>, StartupError> start(
       boost::asio::io_context& io, std::shared_ptr<const config::Config> config,
-      std::shared_ptr<spdlog::logger> log);
+      std::shared_ptr<spdlog::logger> log, std::optional<int> passed_socket = std::nullopt);
+
+  // SIGHUP: serve with `config` from the next packet on. Leases, offers held and probes in
+  // flight carry over. What was fixed at start (the lease file, the socket's binding, the
+  // ICMP socket) stays; the caller has warned about those differences.
+  void reconfigure(std::shared_ptr<const config::Config> config);
+  // SIGHUP also rewrites the lease file, as dnsmasq does.
+  void request_lease_write() { store_.request_write(); }
 
   DhcpService(const DhcpService&) = delete;
   DhcpService& operator=(const DhcpService&) = delete;
@@ -62,6 +77,8 @@ class DhcpService {
   void flush();
   [[nodiscard]] const DhcpCounters& counters() const { return counters_; }
   [[nodiscard]] std::size_t leases_in_use() const { return leases_.size(); }
+  // Leases whose address lies in [first, last] (metrics: leases per range).
+  [[nodiscard]] std::size_t leases_between(config::Ipv4 first, config::Ipv4 last) const;
 
  private:
   DhcpService(boost::asio::any_io_executor executor, std::shared_ptr<const config::Config> config,

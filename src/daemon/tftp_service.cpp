@@ -637,11 +637,9 @@ class TftpService::Session : public std::enable_shared_from_this<Session> {
 
 // ---- the service -----------------------------------------------------------------------------
 
-std::variant<std::unique_ptr<TftpService>, StartupError> TftpService::start(
-    boost::asio::io_context& io, std::shared_ptr<const config::Config> config,
-    std::shared_ptr<spdlog::logger> log) {
-  // spec §3.12: every root must open as a directory.
-  for (const auto& root : config->tftp.roots) {
+std::optional<StartupError> TftpService::check_roots(const config::Config& config,
+                                                     std::vector<std::string>& warnings) {
+  for (const auto& root : config.tftp.roots) {
     const std::string path = tftp_rules::root_base(root.directory);
     const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
@@ -649,17 +647,45 @@ std::variant<std::unique_ptr<TftpService>, StartupError> TftpService::start(
       continue;
     }
     const std::string reason = error_text(errno);
-    if (!config->tftp.no_fail) {
+    if (!config.tftp.no_fail) {
       return StartupError{"TFTP directory " + root.directory + " inaccessible: " + reason, 3};
     }
-    log->warn("warning: TFTP directory {} inaccessible", root.directory);
+    warnings.push_back("warning: TFTP directory " + root.directory + " inaccessible");
   }
+  return std::nullopt;
+}
+
+// Without tftp-max, room for a boot storm (dnsmasq's 50 refuses most of a 200-client one);
+// either way lowered to what the fd limit and the port range allow.
+unsigned TftpService::max_transfers_for(const config::Config& config, spdlog::logger& log) {
+  const unsigned wanted = config.tftp.max_transfers.value_or(kDefaultMaxTransfers);
+  const unsigned max = tftp_rules::effective_max_transfers(wanted, config.tftp.port_range,
+                                                           raise_fd_limit(), config.tftp.single_port);
+  if (max < wanted) log.warn("restricting maximum simultaneous TFTP transfers to {}", max);
+  return max;
+}
+
+void TftpService::reconfigure(std::shared_ptr<const config::Config> config) {
+  max_transfers_ = max_transfers_for(*config, *log_);
+  config_ = std::move(config);
+  hints_.clear();  // the roots may have moved
+  refresh_local_hosts();
+}
+
+std::variant<std::unique_ptr<TftpService>, StartupError> TftpService::start(
+    boost::asio::io_context& io, std::shared_ptr<const config::Config> config,
+    std::shared_ptr<spdlog::logger> log, std::optional<int> passed_socket) {
+  std::vector<std::string> warnings;
+  if (auto error = check_roots(*config, warnings)) return *error;
+  for (const auto& warning : warnings) log->warn("{}", warning);
 
   net::UdpSocketOptions options;
   options.port = kTftpPort;
   options.tos = 0;
-  auto socket = net::UdpSocket::open(io.get_executor(), options);
+  auto socket = passed_socket ? net::UdpSocket::adopt(io.get_executor(), *passed_socket, options)
+                              : net::UdpSocket::open(io.get_executor(), options);
   if (auto* error = std::get_if<net::SocketError>(&socket)) {
+    if (passed_socket) return StartupError{"cannot use the TFTP socket passed by systemd: " + error->message(), 2};
     return StartupError{"failed to create listening socket for port 69: " + error->code.message(), 2};
   }
   auto interfaces = net::InterfaceTable::read();
@@ -667,14 +693,7 @@ std::variant<std::unique_ptr<TftpService>, StartupError> TftpService::start(
     return StartupError{"cannot read the interface table: " + error->message(), 2};
   }
 
-  // Without tftp-max, room for a boot storm (dnsmasq's 50 refuses most of a 200-client one);
-  // either way lowered to what the fd limit and the port range allow.
-  const unsigned wanted = config->tftp.max_transfers.value_or(kDefaultMaxTransfers);
-  const unsigned max = tftp_rules::effective_max_transfers(wanted, config->tftp.port_range,
-                                                           raise_fd_limit(), config->tftp.single_port);
-  if (max < wanted) {
-    log->warn("restricting maximum simultaneous TFTP transfers to {}", max);
-  }
+  const unsigned max = max_transfers_for(*config, *log);
   std::unique_ptr<TftpService> service(new TftpService(
       io, std::move(config), std::move(log), std::move(std::get<net::UdpSocket>(socket)),
       std::move(std::get<net::InterfaceTable>(interfaces)), max));

@@ -139,9 +139,18 @@ class TftpService {
  public:
   // Opens port 69 (as root, before any privilege drop), checks the roots (spec §3.12: fatal
   // `TFTP directory DIR inaccessible: ERR`, exit 3, unless tftp-no-fail) and starts serving.
+  // `passed_socket`: a socket systemd passed for port 69, adopted instead of binding one.
   [[nodiscard]] static std::variant<std::unique_ptr<TftpService>, StartupError> start(
       boost::asio::io_context& io, std::shared_ptr<const config::Config> config,
-      std::shared_ptr<spdlog::logger> log);
+      std::shared_ptr<spdlog::logger> log, std::optional<int> passed_socket = std::nullopt);
+
+  // spec §3.12: every tftp-root must open as a directory (with tftp-no-fail a warning instead,
+  // returned in `warnings`). Used at start and before a reload is accepted.
+  [[nodiscard]] static std::optional<StartupError> check_roots(const config::Config& config,
+                                                              std::vector<std::string>& warnings);
+
+  // SIGHUP: new requests follow `config`; transfers in flight finish as they began.
+  void reconfigure(std::shared_ptr<const config::Config> config);
 
   TftpService(const TftpService&) = delete;
   TftpService& operator=(const TftpService&) = delete;
@@ -161,6 +170,7 @@ class TftpService {
               std::shared_ptr<spdlog::logger> log, net::UdpSocket listener,
               net::InterfaceTable interfaces, unsigned max_transfers);
 
+  static unsigned max_transfers_for(const config::Config& config, spdlog::logger& log);
   void receive_next();
   void handle_datagram(const net::Datagram& datagram);
   void handle_read_request(const Request& request, const tftp::ReadRequest& read);

@@ -695,6 +695,11 @@ void Exchange::set_destination(const Reply& reply) {
 
 Engine::Engine(std::shared_ptr<const config::Config> config) : config_(std::move(config)) {}
 
+void Engine::reconfigure(std::shared_ptr<const config::Config> config) {
+  config_ = std::move(config);
+  state_.range_epochs.clear();
+}
+
 void Engine::forget_expired(std::int64_t now) {
   std::erase_if(state_.offer_holds, [now](const auto& entry) { return entry.second.until <= now; });
   for (auto* until : {&state_.probe_clear_until, &state_.probe_in_use_until, &state_.probe_pending_until,

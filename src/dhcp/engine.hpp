@@ -74,6 +74,10 @@ class Engine {
                                std::int64_t now);
 
   [[nodiscard]] const config::Config& config() const { return *config_; }
+  // A reloaded configuration: offer holds and probe results carry over (they are about
+  // addresses, not about the configuration); the per-range hash epochs start again because
+  // range indexes may have moved.
+  void reconfigure(std::shared_ptr<const config::Config> config);
 
   // The answer to an Outcome::probe: `answered` means some host replied, so the address is in
   // use and is skipped for a while; otherwise it may be offered for kProbeValidSeconds.

@@ -120,7 +120,8 @@ std::variant<UdpSocket, SocketError> UdpSocket::open(const Executor& executor,
   return UdpSocket(std::move(socket));
 }
 
-std::variant<UdpSocket, SocketError> UdpSocket::adopt(const Executor& executor, int fd) {
+std::variant<UdpSocket, SocketError> UdpSocket::adopt(const Executor& executor, int fd,
+                                                      const UdpSocketOptions& options) {
   int domain = 0;
   int type = 0;
   socklen_t length = sizeof domain;
@@ -150,7 +151,7 @@ std::variant<UdpSocket, SocketError> UdpSocket::adopt(const Executor& executor, 
     ::close(fd);
     return SocketError{"assign", from_boost(boost_error)};
   }
-  if (auto error = configure(fd, UdpSocketOptions{})) return *error;
+  if (auto error = configure(fd, options)) return *error;
   socket->non_blocking(true, boost_error);
   if (boost_error) return SocketError{"O_NONBLOCK", from_boost(boost_error)};
   return UdpSocket(std::move(socket));

@@ -76,7 +76,8 @@ class UdpSocket {
   // Takes ownership of `fd`, an IPv4 datagram socket already bound (socket activation), and
   // applies the per-socket options above except reuse/bind-to-device. On failure the fd is
   // closed too.
-  [[nodiscard]] static std::variant<UdpSocket, SocketError> adopt(const Executor& executor, int fd);
+  [[nodiscard]] static std::variant<UdpSocket, SocketError> adopt(
+      const Executor& executor, int fd, const UdpSocketOptions& options = UdpSocketOptions{});
 
   UdpSocket(UdpSocket&&) noexcept = default;
   UdpSocket& operator=(UdpSocket&&) noexcept = default;
