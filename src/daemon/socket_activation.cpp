@@ -4,15 +4,19 @@
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 namespace pxemasq::daemon {
 namespace {
 
+// "dhcp", or "dhcp@ens33" from the per-interface socket units.
 std::optional<PassedRole> role_by_name(const std::string& name) {
-  if (name == "dhcp") return PassedRole::dhcp;
-  if (name == "tftp") return PassedRole::tftp;
-  if (name == "pxe") return PassedRole::pxe;
+  const std::string role = name.substr(0, name.find('@'));
+  if (role == "dhcp") return PassedRole::dhcp;
+  if (role == "tftp") return PassedRole::tftp;
+  if (role == "pxe") return PassedRole::pxe;
   return std::nullopt;
 }
 
@@ -74,11 +78,28 @@ std::variant<PassedSockets, ActivationError> classify_passed_sockets(
     }
     auto& slot = passed.slot(*role);
     if (slot) {
-      return ActivationError{which(facts) + ": a second socket for " + describe(*role, ports)};
+      return ActivationError{which(facts) + ": a second socket for " + describe(*role, ports) +
+                             " (pxemasq takes one socket per service: enable pxemasq.socket and choose "
+                             "interfaces with interface=, or one pxemasq@IFACE.socket)"};
     }
     slot = facts.fd;
   }
   return passed;
+}
+
+std::optional<std::string> device_of(const std::string& name) {
+  const auto at = name.find('@');
+  if (at == std::string::npos || at + 1 >= name.size()) return std::nullopt;
+  return name.substr(at + 1);
+}
+
+std::optional<ActivationError> bind_to_named_device(const PassedSocketFacts& facts) {
+  const auto device = device_of(facts.name);
+  if (!device) return std::nullopt;
+  if (::setsockopt(facts.fd, SOL_SOCKET, SO_BINDTODEVICE, device->c_str(), static_cast<socklen_t>(device->size())) != 0) {
+    return ActivationError{which(facts) + ": cannot bind it to interface " + *device + ": " + std::strerror(errno)};
+  }
+  return std::nullopt;
 }
 
 std::variant<PassedSockets, ActivationError> take_passed_sockets(const ServicePorts& ports) {
@@ -103,7 +124,14 @@ std::variant<PassedSockets, ActivationError> take_passed_sockets(const ServicePo
     for (int i = 0; i < count; ++i) std::free(names[i]);  // NOLINT: libsystemd's strv
     std::free(static_cast<void*>(names));                  // NOLINT
   }
-  return classify_passed_sockets(sockets, ports);
+  auto classified = classify_passed_sockets(sockets, ports);
+  if (std::holds_alternative<ActivationError>(classified)) return classified;
+  // systemd 252 does not expand %i in BindToDevice=: the per-interface units name their
+  // interface after the '@' instead, and the socket is bound to it here.
+  for (const auto& facts : sockets) {
+    if (auto error = bind_to_named_device(facts)) return *error;
+  }
+  return classified;
 }
 
 }  // namespace pxemasq::daemon

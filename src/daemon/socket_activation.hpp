@@ -3,7 +3,8 @@
 // passes (sd_listen_fds_with_names) are adopted instead of bound, so the daemon needs no
 // privilege to serve ports 67, 69 and 4011 and systemd can start it on the first packet.
 //
-// Each passed socket is identified by its FileDescriptorName= ("dhcp", "tftp", "pxe") or, when
+// Each passed socket is identified by its FileDescriptorName= ("dhcp", "tftp", "pxe"; with
+// "@IFACE" from the per-interface units, which also binds it to IFACE) or, when
 // it carries another name (systemd's default is the unit's name), by its local port (the
 // configured DHCP server port, 69, 4011). A socket that is not IPv4 UDP, that has a port no
 // service uses, or whose name and port disagree is refused with an error naming it: serving the
@@ -57,5 +58,8 @@ struct ServicePorts {
 
 // The text for a role: "DHCP (port 67)".
 [[nodiscard]] std::string describe(PassedRole role, const ServicePorts& ports);
+
+// "ens33" for the per-interface units' names ("dhcp@ens33"), else nothing.
+[[nodiscard]] std::optional<std::string> device_of(const std::string& name);
 
 }  // namespace pxemasq::daemon

@@ -401,7 +401,7 @@ def scenario_socket_activation(lab, pxemasq, work, script, user):
     caps = "+net_admin,+net_raw"
     # Port 4011 too, which this configuration does not serve: kept idle with a warning.
     argv = [activate, "--datagram", "-l", "0.0.0.0:67", "-l", "0.0.0.0:69", "-l", "0.0.0.0:4011",
-            "--fdname=dhcp:tftp:pxe", "-E", f"NOTIFY_SOCKET={listener.path}", "-E", "WATCHDOG_USEC=400000",
+            "--fdname=dhcp@ens33:tftp@ens33:pxe", "-E", f"NOTIFY_SOCKET={listener.path}", "-E", "WATCHDOG_USEC=400000",
             setpriv, f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups",
             f"--inh-caps=-all,{caps}", f"--ambient-caps=-all,{caps}", f"--bounding-set=-all,{caps}",
             pxemasq, "-k", "-C", conf, "--pid-file"]
@@ -421,6 +421,11 @@ def scenario_socket_activation(lab, pxemasq, work, script, user):
         log = read_log(log_path)
         check("socket activation: the log says the DHCP socket was passed",
               "DHCP, using the socket passed by systemd" in log, log[-400:])
+        sockets = subprocess.run(lab.in_server(["ss", "-uln"]), capture_output=True, text=True).stdout
+        check("socket activation: the daemon bound dhcp@ens33 and tftp@ens33 to ens33 (ss shows %ens33)",
+              "0.0.0.0%ens33:67" in sockets and "0.0.0.0%ens33:69" in sockets, sockets)
+        check("socket activation: dhcp@ens33 / tftp@ens33 are served (bound to ens33 by the daemon)",
+              "DHCP, using the socket passed by systemd" in log and tftp_get(lab, "small.bin", f"{work}/got-b.bin"))
         check("socket activation: the unused PXE socket is reported idle",
               "systemd passed a socket for PXE (port 4011), which the configuration does not serve" in log,
               log[-400:])

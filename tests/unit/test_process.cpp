@@ -129,6 +129,19 @@ TEST(SocketActivation, ByNameOrByPort) {
   EXPECT_FALSE(std::get<PassedSockets>(passed).pxe);
 }
 
+TEST(SocketActivation, PerInterfaceNames) {
+  auto passed = classify_passed_sockets({facts(3, "dhcp@ens33", 67), facts(4, "tftp@ens33", 69)}, {});
+  ASSERT_TRUE(std::holds_alternative<PassedSockets>(passed));
+  EXPECT_EQ(std::get<PassedSockets>(passed).dhcp, 3);
+  EXPECT_EQ(std::get<PassedSockets>(passed).tftp, 4);
+  EXPECT_EQ(device_of("dhcp@ens33"), std::optional<std::string>("ens33"));
+  EXPECT_EQ(device_of("dhcp"), std::nullopt);
+  // Two interfaces' DHCP sockets: refused with the way out.
+  passed = classify_passed_sockets({facts(3, "dhcp@ens33", 67), facts(4, "dhcp@ens34", 67)}, {});
+  ASSERT_TRUE(std::holds_alternative<ActivationError>(passed));
+  EXPECT_NE(std::get<ActivationError>(passed).message.find("one socket per service"), std::string::npos);
+}
+
 TEST(SocketActivation, AlternatePortFollowsTheConfiguration) {
   ServicePorts ports;
   ports.dhcp = 1067;
