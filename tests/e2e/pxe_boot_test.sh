@@ -13,13 +13,13 @@
 #         ESXi's mboot), its config in esxi8/, modules asked as http://192.168.1.70/esxi8/...;
 #         it boots through the URL mapping, and the truly missing files (/boot.cfg at the
 #         root, a module in the wrong folder) get the not-found hint in pxemasq's log.
-# Usage: pxe_boot_test.sh uefi|bios|esxi PATH/TO/pxemasq [PATH/TO/dnsmasq]
+# Usage: pxe_boot_test.sh uefi|uefi-activated|bios|esxi PATH/TO/pxemasq [PATH/TO/dnsmasq]
 # Exits 77 (skipped) without root or the firmware packages (qemu-system-x86 ovmf ipxe-qemu
 # debian-installer-12-netboot-amd64 grub-efi-amd64-bin grub-common; `./run test` installs them).
 # Environment: see tests/e2e/lab.sh (PXEMASQ_E2E_ACCEL, _TIMEOUT, _LAUNCHER, _KEEP).
 set -euo pipefail
 
-scenario=${1:?usage: pxe_boot_test.sh uefi|bios|esxi PXEMASQ [DNSMASQ]}
+scenario=${1:?usage: pxe_boot_test.sh uefi|uefi-activated|bios|esxi PXEMASQ [DNSMASQ]}
 lab_pxemasq=$(realpath "${2:?path to pxemasq}")
 lab_dnsmasq=${3:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -57,7 +57,8 @@ boot() {
   echo "--- $run: $server (${server_argv[*]}), $firmware VM, accel $(lab_accel)"
   lab_start_server "$server" "$server_log" "${server_argv[@]}"
   # Serving starts when the daemon has bound its sockets; both log a line by then.
-  if ! lab_wait_for "$server_log" 'started|DHCP, IP range|TFTP root' 10; then
+  # (systemd-socket-activate: its "Listening on" lines; it starts pxemasq on the first datagram)
+  if ! lab_wait_for "$server_log" 'started|DHCP, IP range|TFTP root|Listening on' 10; then
     echo "$server did not start:"
     sed 's/^/  /' "$server_log"
     lab_stop_server
@@ -125,6 +126,25 @@ case $scenario in
       echo "    time to kernel banner: pxemasq $(banner uefi-pxemasq) s, dnsmasq $(banner uefi-dnsmasq) s" \
         "(load $(cut -d' ' -f1 /proc/loadavg))"
     fi
+    ;;
+  uefi-activated)
+    # Issue 7 scenario 4: the UEFI boot with pxemasq started as systemd starts it, with the
+    # hardening we can do here: UDP 67 and 69 bound by systemd-socket-activate and passed
+    # (--fdname dhcp:tftp), the daemon itself unprivileged (setpriv: nobody, no groups, only
+    # NET_ADMIN for the ARP entry and NET_RAW for the conflict probe; no NET_BIND_SERVICE).
+    lab_netboot_tree "$lab_work/tftpboot"
+    seed_config "$lab_work/tftpboot" "$lab_work/seed.conf"
+    : >"$lab_work/pxemasq.leases"
+    chown 65534:65534 "$lab_work/pxemasq.leases"  # nobody cannot create files in $lab_work
+    caps=+net_admin,+net_raw
+    PXEMASQ_E2E_LAUNCHER="systemd-socket-activate --datagram -l 0.0.0.0:67 -l 0.0.0.0:69
+      --fdname=dhcp:tftp setpriv --reuid=65534 --regid=65534 --clear-groups
+      --inh-caps=-all,$caps --ambient-caps=-all,$caps --bounding-set=-all,$caps"
+    one_boot uefi-activated pxemasq uefi "$lab_work/seed.conf" ||
+      fail "UEFI boot with pxemasq socket-activated and unprivileged"
+    grep -q 'DHCP, using the socket passed by systemd' "$lab_work/uefi-activated.server.log" ||
+      fail "pxemasq did not say it used the socket passed by systemd"
+    phase_table uefi uefi-activated
     ;;
   bios)
     lab_netboot_tree "$lab_work/tftpboot"
