@@ -19,10 +19,11 @@ std::vector<std::uint8_t> sub(std::uint8_t code, std::vector<std::uint8_t> data)
   return data;
 }
 
+// The boot server a menu item names in sub-option 8. A basename is served by us whatever the
+// item's SERVER says (dnsmasq 2.90 checked: SERVER is then only the boot-server ACK's siaddr).
 std::optional<Ipv4> service_server(const config::PxeService& service, Ipv4 local) {
-  if (service.server_address) return service.server_address;
-  if (service.basename) return local;  // a basename is served by us
-  return std::nullopt;
+  if (service.basename) return local;
+  return service.server_address;
 }
 
 const config::PxePrompt* matching_prompt(const config::Config& config, const TagSet& tags) {

@@ -339,6 +339,20 @@ TEST(BootServer, LayerNumbersTheFileUnlessTheBasenameHasADot) {
   EXPECT_EQ(std::string(efi.file.begin(), std::find(efi.file.begin(), efi.file.end(), 0)), "bootx64.efi");
 }
 
+// A basename item is served by us in the menu (sub-option 8 = our address), while its SERVER is
+// the next server of the boot-server ACK (checked against dnsmasq 2.90, scenario 47).
+TEST(BootServer, ServerOfABasenameItemIsTheAcksNextServerNotTheMenus) {
+  Lab lab("interface=ens33\ndhcp-range=192.168.1.0,proxy\n"
+          "pxe-service=x86PC,\"Install Linux\",pxelinux,192.168.1.9\n");
+  const Packet offer = reply_of(lab.handle(bios_discover()));
+  const auto menu = value(offer, 43);
+  const std::vector<std::uint8_t> servers{8, 7, 0x80, 0x00, 1, 192, 168, 1, 70};
+  EXPECT_NE(std::search(menu.begin(), menu.end(), servers.begin(), servers.end()), menu.end());
+  const Ipv4 client = ip("192.168.1.150");
+  const Packet ack = reply_of(lab.handle_on_4011(boot_server_request(client, 0x8000, 0), client));
+  EXPECT_EQ(ack.siaddr, ip("192.168.1.9"));
+}
+
 TEST(BootServer, BisUnknownTypeLocalBootAndOffSubnetAreSilent) {
   Lab lab;
   const Ipv4 client = ip("192.168.1.150");
