@@ -199,6 +199,13 @@ struct TftpRoot {
 
 enum class UniqueRoot { none, ip, mac };
 
+// pxemasq's built-in read-only HTTP server (an extension: dnsmasq has none). It serves the
+// TFTP root (or http-root) under the same confinement, and /metrics.
+struct Http {
+  std::optional<std::uint16_t> port;  // http-port: unset = no HTTP server
+  std::optional<std::string> root;    // http-root: unset = the global tftp-root
+};
+
 struct Tftp {
   bool enabled = false;
   // enable-tftp=IF,...: only these interfaces (wildcards). Empty optional = same as DHCP.
@@ -267,6 +274,7 @@ struct Config {
   bool bind_dynamic = false;
 
   Tftp tftp;
+  Http http;
 
   // Process and logging
   std::uint16_t dns_port = 53;  // `port`; 0 disables DNS (pxemasq never serves DNS)

@@ -1,4 +1,5 @@
-// The table of all 189 dnsmasq 2.90 option names (spec §2, ../shared/spec/option-names.tsv).
+// The table of all 189 dnsmasq 2.90 option names (spec §2, ../shared/spec/option-names.tsv),
+// then pxemasq's own extensions (at the end; dnsmasq rejects them as unknown options).
 // Each row: name, value mode, short flag, area, repetition, status, parser, single-value slot,
 // and for options pxemasq accepts but does not serve, the reason given in the warning.
 
@@ -200,6 +201,9 @@ constexpr OptionSpec kOptions[] = {
     {"use-stale-cache", ValueMode::optional, '\0', Area::dns, Repetition::single, Status::accepted_not_served, &validate_numeric_not_served, "use-stale-cache", "pxemasq does not serve DNS"},
     {"no-ident", ValueMode::none, '\0', Area::dns, Repetition::flag, Status::accepted_not_served, nullptr, "", "pxemasq does not serve DNS"},
     {"max-tcp-connections", ValueMode::required, '\0', Area::dns, Repetition::single, Status::accepted_not_served, &validate_numeric_not_served, "max-tcp-connections", "pxemasq does not serve DNS"},
+    // pxemasq extensions
+    {"http-port", ValueMode::required, '\0', Area::tftp, Repetition::single, Status::implemented, &parse_http_option, "http-port", ""},
+    {"http-root", ValueMode::required, '\0', Area::tftp, Repetition::single, Status::implemented, &parse_http_option, "http-root", ""},
 };
 // clang-format on
 

@@ -289,6 +289,23 @@ ParseStatus parse_number_option(ConfigBuilder& builder, const OptionInput& input
   return accepted();
 }
 
+// http-port=PORT, http-root=DIR: pxemasq's HTTP server (not dnsmasq options).
+ParseStatus parse_http_option(ConfigBuilder& builder, const OptionInput& input) {
+  Http& http = builder.config.http;
+  std::string value = unhide(input.text);
+  if (input.spec.name == "http-port") {
+    const auto port = parse_number16(value);
+    if (!port || *port == 0) return rejected("bad http-port", "use a TCP port from 1 to 65535, e.g. http-port=80");
+    http.port = *port;
+    return accepted();
+  }
+  if (value.empty() || value.front() != '/') {
+    return rejected("bad http-root", "use an absolute directory, e.g. http-root=/var/lib/tftpboot");
+  }
+  http.root = std::move(value);
+  return accepted();
+}
+
 // user, group, pid-file, dhcp-leasefile/dhcp-lease: a bare name or `name=` has its own meaning.
 ParseStatus parse_string_option(ConfigBuilder& builder, const OptionInput& input) {
   Config& c = builder.config;

@@ -61,6 +61,7 @@ ParseStatus parse_interface_list(ConfigBuilder&, const OptionInput&);  // interf
 ParseStatus parse_listen_address(ConfigBuilder&, const OptionInput&);
 ParseStatus parse_enable_tftp(ConfigBuilder&, const OptionInput&);
 ParseStatus parse_tftp_root(ConfigBuilder&, const OptionInput&);
+ParseStatus parse_http_option(ConfigBuilder&, const OptionInput&);  // http-port, http-root
 ParseStatus parse_tftp_unique_root(ConfigBuilder&, const OptionInput&);
 ParseStatus parse_tftp_port_range(ConfigBuilder&, const OptionInput&);
 ParseStatus parse_flag(ConfigBuilder&, const OptionInput&);  // every boolean flag we use

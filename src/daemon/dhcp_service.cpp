@@ -32,6 +32,14 @@ spdlog::level::level_enum level_of(dhcp::LogLine::Level level) {
   return spdlog::level::info;
 }
 
+// A reply's option 53 (first in the options area, where the engine always puts it), 0 for BOOTP.
+std::size_t reply_type(const std::vector<std::uint8_t>& datagram) {
+  constexpr std::size_t kFirstOption = dhcp::kBootpHeaderSize + 4;
+  if (datagram.size() < kFirstOption + 3 || datagram[kFirstOption] != 53 || datagram[kFirstOption + 1] != 1) return 0;
+  const std::uint8_t type = datagram[kFirstOption + 2];
+  return type <= 8 ? type : 0;
+}
+
 }  // namespace
 
 std::vector<dhcp::InterfaceAddress> arrival_addresses(const net::Interface& interface) {
@@ -310,7 +318,19 @@ std::optional<dhcp::Outcome> DhcpService::handle(const net::Datagram& datagram, 
     return std::nullopt;
   }
   arrival->on_pxe_port = on_pxe_port;
-  return engine_.handle(std::get<dhcp::Packet>(parsed), *arrival, leases_, wall_clock_now());
+  const dhcp::Packet& packet = std::get<dhcp::Packet>(parsed);
+  const auto type = packet.message_type();
+  const auto index = type ? static_cast<std::size_t>(*type) : 0U;
+  if (index < counters_.requests_by_type.size()) ++counters_.requests_by_type[index];
+  return engine_.handle(packet, *arrival, leases_, wall_clock_now());
+}
+
+std::size_t DhcpService::leases_between(config::Ipv4 first, config::Ipv4 last) const {
+  std::size_t count = 0;
+  for (const dhcp::Lease* lease : leases_.newest_first()) {
+    if (lease->address >= first && lease->address <= last) ++count;
+  }
+  return count;
 }
 
 void DhcpService::log(const dhcp::Outcome& outcome) {
@@ -336,6 +356,7 @@ void DhcpService::send(const dhcp::Outcome& outcome) {
     return;
   }
   ++counters_.replies;
+  ++counters_.replies_by_type[reply_type(outcome.datagram)];
 }
 
 }  // namespace pxemasq::daemon

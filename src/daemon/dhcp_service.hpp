@@ -46,6 +46,10 @@ struct DhcpCounters {
   std::uint64_t send_errors = 0;
   std::uint64_t probes = 0;
   std::uint64_t probes_answered = 0;
+  // Requests by option 53 (index = message type 1..8; 0 = BOOTP, no option 53).
+  std::array<std::uint64_t, 9> requests_by_type{};
+  // Replies sent, by their option 53 (same indexes).
+  std::array<std::uint64_t, 9> replies_by_type{};
 };
 
 // How long a conflict probe waits for an echo reply. dnsmasq waits up to 3 s and serves no
@@ -82,6 +86,8 @@ class DhcpService {
   void flush();
   [[nodiscard]] const DhcpCounters& counters() const { return counters_; }
   [[nodiscard]] std::size_t leases_in_use() const { return leases_.size(); }
+  // Leases whose address lies in [first, last] (metrics: leases per range).
+  [[nodiscard]] std::size_t leases_between(config::Ipv4 first, config::Ipv4 last) const;
 
  private:
   DhcpService(boost::asio::any_io_executor executor, std::shared_ptr<const config::Config> config,

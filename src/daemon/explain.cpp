@@ -312,6 +312,8 @@ std::string format_explanation(const ExplainRequest& request, const ExplainInter
          (reply.option67 ? "   (option 67" + std::string(reply.file.empty() ? "" : "; file field: " + reply.file) + ")"
                          : reply.file.empty() ? "" : "   (file field)"));
     if (!reply.sname.empty()) line("server name (sname): " + reply.sname);
+    line("header:     yiaddr " + reply.yiaddr.to_string() + ", siaddr " + reply.siaddr.to_string() + ", file \"" +
+         reply.file + "\", sname \"" + reply.sname + "\"");
     line("options, in packet order:");
     for (const auto& option : reply.options) {
       const auto* def = dhcp::find_option_by_code(dhcp::OptionFamily::dhcp4, option.code);

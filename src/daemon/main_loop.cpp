@@ -14,9 +14,12 @@
 
 #include "config/values.hpp"
 #include "daemon/dhcp_service.hpp"
+#include "daemon/http_service.hpp"
 #include "daemon/lease_store.hpp"
+#include "daemon/metrics.hpp"
 #include "daemon/process.hpp"
 #include "daemon/socket_activation.hpp"
+#include "daemon/logging.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "daemon/tftp_service.hpp"
 #include "version.hpp"
@@ -25,24 +28,6 @@ namespace pxemasq::daemon {
 namespace {
 
 constexpr std::chrono::seconds kStatusInterval{2};
-
-struct Loggers {
-  std::shared_ptr<spdlog::logger> main, dhcp, tftp;
-};
-
-// dnsmasq's -d output is `TAG: MESSAGE`; ours uses the tags pxemasq, pxemasq-dhcp, pxemasq-tftp.
-std::shared_ptr<spdlog::logger> make_logger(const std::string& tag) {
-  auto logger = spdlog::stderr_logger_mt(tag);
-  logger->set_pattern("%n: %v");
-  return logger;
-}
-
-Loggers make_loggers(const config::Config& config) {
-  Loggers loggers{make_logger("pxemasq"), make_logger("pxemasq-dhcp"), make_logger("pxemasq-tftp")};
-  // log-debug: also the debug lines (dropped packets, probe errors, transfer statistics).
-  spdlog::set_level(config.log_debug ? spdlog::level::debug : spdlog::level::info);
-  return loggers;
-}
 
 void log_ranges(const config::Config& config, spdlog::logger& dhcp_log) {
   // dnsmasq keeps its ranges newest first, and logs them so.
@@ -101,6 +86,7 @@ class Daemon {
   std::optional<StartupError> start_services() {
     if (auto error = start_dhcp(config_)) return error;
     if (auto error = start_tftp(config_)) return error;
+    if (auto error = start_http(config_)) return error;
     warn_idle_sockets();
     return std::nullopt;
   }
@@ -135,6 +121,38 @@ class Daemon {
     if (auto* error = std::get_if<StartupError>(&started)) return *error;
     tftp_ = std::move(std::get<std::unique_ptr<TftpService>>(started));
     return std::nullopt;
+  }
+
+  // pxemasq's HTTP server (an extension): only with http-port.
+  std::optional<StartupError> start_http(const std::shared_ptr<const config::Config>& config) {
+    if (!config->http.port) return std::nullopt;
+    auto started = HttpService::start(io_, config, log_.tftp, [this] { return format_metrics(metrics()); });
+    if (auto* error = std::get_if<StartupError>(&started)) return *error;
+    http_ = std::move(std::get<std::unique_ptr<HttpService>>(started));
+    return std::nullopt;
+  }
+
+  [[nodiscard]] MetricsSnapshot metrics() const {
+    MetricsSnapshot snapshot;
+    snapshot.uptime_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
+    if (dhcp_) {
+      snapshot.dhcp = true;
+      snapshot.dhcp_counters = dhcp_->counters();
+      snapshot.leases = dhcp_->leases_in_use();
+      for (const auto& range : config_->ranges) {
+        if (range.mode != config::RangeMode::dynamic) continue;
+        snapshot.leases_per_range.push_back(
+            {range.start.to_string() + "-" + range.end.to_string(), dhcp_->leases_between(range.start, range.end)});
+      }
+    }
+    if (tftp_) {
+      snapshot.tftp = true;
+      snapshot.tftp_counters = tftp_->counters();
+      snapshot.transfers_running = tftp_->active_transfers();
+    }
+    if (http_) snapshot.http = http_->counters();
+    return snapshot;
   }
 
   void warn_idle_sockets() {
@@ -181,6 +199,9 @@ class Daemon {
       case SIGUSR1:
         log_statistics();
         return true;
+      case SIGUSR2:  // dnsmasq: re-open the log file (after logrotate moved it)
+        if (auto failure = reopen_log_file(log_)) log_.main->error("{}", *failure);
+        return true;
       default:
         return true;
     }
@@ -211,6 +232,7 @@ class Daemon {
   }
 
   void reject_reload(const std::string& message) {
+    const ScopedLogFields fields({LogEvent::config_reload_failed, "", "", "", ""});
     log_.main->error("configuration not reloaded: {}", message);
     log_.main->error("still serving the previous configuration");
     notifier_.ready(status_text(summary()));
@@ -237,7 +259,21 @@ class Daemon {
     } else if (auto error = start_tftp(loaded)) {
       log_.tftp->error("cannot start TFTP: {}", error->message);
     }
-    log_.main->info("configuration reloaded");
+    if (http_ && !loaded->http.port) {
+      http_.reset();
+      log_.tftp->info("HTTP disabled by the new configuration");
+    } else if (http_ && loaded->http.port != previous->http.port) {
+      http_.reset();  // a new port: a new listener (connections in flight finish)
+      if (auto error = start_http(loaded)) log_.tftp->error("cannot start HTTP: {}", error->message);
+    } else if (http_) {
+      if (auto error = http_->reconfigure(loaded)) log_.tftp->error("HTTP keeps its previous root: {}", error->message);
+    } else if (auto error = start_http(loaded)) {
+      log_.tftp->error("cannot start HTTP: {}", error->message);
+    }
+    {
+      const ScopedLogFields fields({LogEvent::config_reloaded, "", "", "", ""});
+      log_.main->info("configuration reloaded");
+    }
     log_ranges(*loaded, *log_.dhcp);
     log_tftp(*loaded, *log_.tftp);
   }
@@ -256,6 +292,13 @@ class Daemon {
                       "{} refused, {} refused at the limit; {} bytes sent",
                       tftp_->active_transfers(), tftp_->max_transfers(), c.started, c.completed,
                       c.failed, c.refused, c.busy, c.bytes_sent);
+    }
+    if (http_) {
+      const HttpCounters& c = http_->counters();
+      log_.tftp->info("HTTP: {} connections open; {} accepted, {} requests, {} answered 2xx, {} 4xx, {} 5xx; "
+                      "{} bytes sent",
+                      http_->connections(), c.connections, c.requests, c.ok, c.client_errors, c.server_errors,
+                      c.bytes_sent);
     }
   }
 
@@ -290,6 +333,8 @@ class Daemon {
   boost::asio::steady_timer watchdog_timer_;
   std::unique_ptr<DhcpService> dhcp_;
   std::unique_ptr<TftpService> tftp_;
+  std::unique_ptr<HttpService> http_;
+  std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
   int exit_code_ = 0;
 };
 
@@ -297,6 +342,7 @@ class Daemon {
 // stderr in dnsmasq's fatal format when nobody waits.
 int fail_startup(StartupReport& report, spdlog::logger* log, const std::string& message, int exit_code) {
   if (log != nullptr) {
+    const ScopedLogFields fields({LogEvent::startup_failed, "", "", "", ""});
     log->critical("{}", message);
     log->critical("FAILED to start up");
   } else {
@@ -332,6 +378,8 @@ std::vector<std::string> settings_needing_restart(const config::Config& running,
 
 int run_daemon(std::shared_ptr<const config::Config> config, ConfigReloader reload) {
   const ProcessMode mode = process_mode(*config);
+  // Before the fork and before stdio is detached: is stderr systemd's journal stream?
+  const LogEnvironment log_environment = read_log_environment();
   StartupReport report;
   // Before the fork: sd_listen_fds only accepts fds meant for this very PID.
   auto passed = take_passed_sockets(ports_of(*config));
@@ -346,7 +394,10 @@ int run_daemon(std::shared_ptr<const config::Config> config, ConfigReloader relo
     report = std::move(std::get<StartupReport>(forked));
   }
   ::umask(022);
-  Loggers loggers = make_loggers(*config);
+  // After the fork (log-async's thread), before the privilege drop (log file, /dev/log).
+  auto made = make_loggers(*config, choose_log_target(*config, log_environment));
+  if (auto* error = std::get_if<LogSetupError>(&made)) return fail_startup(report, nullptr, error->message, error->exit_code);
+  Loggers loggers = std::get<Loggers>(std::move(made));
   loggers.main->info("started, version {} DNS disabled", kVersion);
   log_ranges(*config, *loggers.dhcp);
   log_tftp(*config, *loggers.tftp);
@@ -367,13 +418,19 @@ int run_daemon(std::shared_ptr<const config::Config> config, ConfigReloader relo
   if (run_as) {
     const std::string lease_file = config->lease_file.value_or(std::string(kDefaultLeaseFile));
     if (!config->ranges.empty()) hand_over(lease_file, *run_as, lease_file == kDefaultLeaseFile);
+    if (auto failure = chown_log_file(loggers, run_as->uid, run_as->gid)) loggers.main->warn("{}", *failure);
     if (auto error = drop_privileges(*run_as, kept_capabilities())) {
       return fail_startup(report, loggers.main.get(), error->message, error->exit_code);
     }
     loggers.main->info("running as user {} with {}", run_as->user, capability_names(kept_capabilities()));
   }
   report.succeeded();
-  if (mode == ProcessMode::daemon) detach_standard_streams(false);
+  // dnsmasq (spec §8.2): the background and -k modes run from / with stdin/stdout on /dev/null;
+  // stderr stays when it is where the log goes (log-facility=-), and under -k (systemd keeps
+  // it as the journal stream for anything written before the loggers exist).
+  if (mode != ProcessMode::no_daemon) {
+    detach_standard_streams(mode == ProcessMode::keep_in_foreground || loggers.target == LogTarget::stderr_stream);
+  }
 
   const int exit_code = daemon.serve();
   if (pid_file_written) (void)::unlink(pid_file->c_str());

@@ -278,7 +278,7 @@ KEPT_CAPS = (1 << 10) | (1 << 12) | (1 << 13)  # NET_BIND_SERVICE, NET_ADMIN, NE
 
 def scenario_notify_reload_privileges(lab, pxemasq, work, script, user):
     conf = f"{work}/pxemasq.conf"
-    write_config(conf, work, 230, 250, "bootx64.efi", f"user={user.pw_name}\n")
+    write_config(conf, work, 230, 250, "bootx64.efi", f"user={user.pw_name}\nlog-facility=-\n")
     listener = NotifyListener(f"{work}/notify.sock")
     log_path = f"{work}/notify-daemon.log"
     env = dict(os.environ, NOTIFY_SOCKET=listener.path)
@@ -325,7 +325,7 @@ def scenario_notify_reload_privileges(lab, pxemasq, work, script, user):
         slow = SlowTftpClient(lab, "big.bin", 0.002)
         slow.start()
         time.sleep(0.5)
-        write_config(conf, work, 100, 120, "grubx64.efi", f"user={user.pw_name}\n")
+        write_config(conf, work, 100, 120, "grubx64.efi", f"user={user.pw_name}\nlog-facility=-\n")
         before = listener.count()
         os.kill(pid, signal.SIGHUP)
         reloading = listener.wait_for("RELOADING=1", before, 10)
@@ -395,7 +395,7 @@ def scenario_socket_activation(lab, pxemasq, work, script, user):
         check("socket activation: systemd-socket-activate and setpriv are installed", False)
         return
     conf = f"{work}/activated.conf"
-    write_config(conf, work, 160, 170, "bootx64.efi")
+    write_config(conf, work, 160, 170, "bootx64.efi", "log-facility=-\n")
     log_path = f"{work}/activated-daemon.log"
     listener = NotifyListener(f"{work}/notify-activated.sock")
     caps = "+net_admin,+net_raw"
@@ -472,7 +472,8 @@ def scenario_refused_socket(lab, pxemasq, work):
 
 def scenario_daemonise(lab, pxemasq, work, script):
     conf = f"{work}/daemon.conf"
-    write_config(conf, work, 200, 210, "bootx64.efi", "user=\nlog-facility=-\n")
+    log_file = f"{work}/run/daemon.log"
+    write_config(conf, work, 200, 210, "bootx64.efi", f"user=\nlog-facility={log_file}\n")
     pid_path = f"{work}/run/daemon.pid"
     started = time.monotonic()
     result = subprocess.run(lab.in_server([pxemasq, "-C", conf, f"--pid-file={pid_path}"]),
@@ -489,6 +490,9 @@ def scenario_daemonise(lab, pxemasq, work, script):
     if pid <= 0:
         return
     check("daemon mode: stdin is /dev/null", os.readlink(f"/proc/{pid}/fd/0") == "/dev/null")
+    check("daemon mode: stderr is /dev/null too", os.readlink(f"/proc/{pid}/fd/2") == "/dev/null")
+    check("daemon mode: log-facility=FILE gets the start-up lines",
+          "pxemasq[" in read_log(log_file) and "started, version" in read_log(log_file), read_log(log_file)[:300])
     stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     check("daemon mode: not a session leader (double fork)", int(stat[3]) != pid, f"sid {stat[3]}")
     check("daemon mode: working directory is /", os.readlink(f"/proc/{pid}/cwd") == "/")

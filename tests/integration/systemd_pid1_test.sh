@@ -171,6 +171,13 @@ check "with boot file bootx64.efi" grep -q 'boot_file=bootx64.efi ' <<<"$report"
 check "TFTP serves bootx64.efi under ProtectSystem=strict" tftp_fetch bootx64.efi "$work/got1.efi"
 check "the lease is in the StateDirectory" inside grep -q ' 02:70:78:73:00:01 ' /var/lib/pxemasq/pxemasq.leases
 check "journald has the DHCPACK line" bash -c "nsenter -t $leader -a journalctl -u pxemasq.service --no-pager -o cat | grep -q 'DHCPACK(ens33)'"
+# The daemon writes native journal entries (not stderr lines): structured fields per event.
+check "the journal entry of the DHCPACK carries PXEMASQ_MAC and PXEMASQ_IP" \
+  bash -c "nsenter -t $leader -a journalctl -u pxemasq.service --no-pager -o export PXEMASQ_MAC=02:70:78:73:00:01 | grep -q '^PXEMASQ_IP=192.168.1.2'"
+check "with SYSLOG_IDENTIFIER=pxemasq-dhcp and a MESSAGE_ID" \
+  bash -c "nsenter -t $leader -a journalctl -u pxemasq.service --no-pager -o export SYSLOG_IDENTIFIER=pxemasq-dhcp PXEMASQ_MAC=02:70:78:73:00:01 | grep -q '^MESSAGE_ID='"
+check "the TFTP entry carries PXEMASQ_FILE" \
+  bash -c "nsenter -t $leader -a journalctl -u pxemasq.service --no-pager -o export SYSLOG_IDENTIFIER=pxemasq-tftp | grep -q '^PXEMASQ_FILE=/srv/tftp/bootx64.efi'"
 
 # --- systemctl reload: a new boot file, same process, lease kept
 head -c 100000 /dev/urandom >"$work/tftp/grubx64.efi"

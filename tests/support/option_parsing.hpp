@@ -63,6 +63,33 @@ inline bool has_warning(const config::ConfigBuilder& builder, std::string_view p
                      });
 }
 
+// One option's lines fed through its parser the loader's way, and what they built. `Items` names
+// the Config list the option fills (e.g. &config::Config::matches for dhcp-match).
+template <typename Item, std::vector<Item> config::Config::*Items>
+struct ParsedOption {
+  config::ParseStatus status;
+  config::ConfigBuilder builder;
+
+  [[nodiscard]] bool ok() const { return !status.has_value(); }
+  [[nodiscard]] const Item& only() const {
+    const std::vector<Item>& items = builder.config.*Items;
+    EXPECT_EQ(items.size(), 1U);
+    static const Item kNone;
+    return items.empty() ? kNone : items.front();
+  }
+  [[nodiscard]] std::string warnings() const {
+    std::string out;
+    for (const auto& w : builder.warnings) out += w.message + "\n";
+    return out;
+  }
+};
+
+// Parses `name=CONFIG` (CONFIG with `"` quoting, as in a file) at `line` into `parsed`.
+template <typename Parsed>
+void parse_option_into(Parsed& parsed, std::string_view name, std::string_view config, unsigned line) {
+  parsed.status = feed(parsed.builder, name, lexed(config), line);
+}
+
 // "c0 a8 01 fe" -> bytes.
 inline std::vector<std::uint8_t> hex_bytes(std::string_view spaced_hex) {
   std::vector<std::uint8_t> out;

@@ -19,29 +19,10 @@ namespace {
 using testing::lexed;
 using testing::hex_bytes;
 
-struct Parsed {
-  ParseStatus status;
-  ConfigBuilder builder;
-
-  [[nodiscard]] bool ok() const { return !status.has_value(); }
-  [[nodiscard]] const DhcpMatch& only() const {
-    EXPECT_EQ(builder.config.matches.size(), 1U);
-    static const DhcpMatch kNone;
-    return builder.config.matches.empty() ? kNone : builder.config.matches.front();
-  }
-  [[nodiscard]] std::string warnings() const {
-    std::string out;
-    for (const auto& w : builder.warnings) out += w.message + "\n";
-    return out;
-  }
-};
+using Parsed = testing::ParsedOption<DhcpMatch, &Config::matches>;
 
 void parse_into(Parsed& parsed, std::string_view config, unsigned line) {
-  const OptionSpec* spec = find_option("dhcp-match");
-  ASSERT_NE(spec, nullptr);
-  const std::string text = lexed(config);
-  parsed.status =
-      parse_dhcp_match(parsed.builder, OptionInput{*spec, text, true, Origin{"t.conf", line}});
+  testing::parse_option_into(parsed, "dhcp-match", config, line);
 }
 
 Parsed parse(std::string_view config) {

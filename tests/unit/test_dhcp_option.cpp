@@ -21,29 +21,10 @@ namespace {
 using testing::lexed;
 using testing::hex_bytes;
 
-struct Parsed {
-  ParseStatus status;
-  ConfigBuilder builder;
-
-  [[nodiscard]] bool ok() const { return !status.has_value(); }
-  [[nodiscard]] const DhcpOptionSetting& only() const {
-    EXPECT_EQ(builder.config.options.size(), 1U);
-    static const DhcpOptionSetting kNone;
-    return builder.config.options.empty() ? kNone : builder.config.options.front();
-  }
-  [[nodiscard]] std::string warnings() const {
-    std::string out;
-    for (const auto& w : builder.warnings) out += w.message + "\n";
-    return out;
-  }
-};
+using Parsed = testing::ParsedOption<DhcpOptionSetting, &Config::options>;
 
 void parse_into(Parsed& parsed, std::string_view config, std::string_view option, unsigned line) {
-  const OptionSpec* spec = find_option(option);
-  ASSERT_NE(spec, nullptr);
-  const std::string text = lexed(config);
-  parsed.status =
-      parse_dhcp_option(parsed.builder, OptionInput{*spec, text, true, Origin{"t.conf", line}});
+  testing::parse_option_into(parsed, option, config, line);
 }
 
 Parsed parse(std::string_view config, std::string_view option = "dhcp-option") {
