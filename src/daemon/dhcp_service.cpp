@@ -110,9 +110,19 @@ std::variant<std::unique_ptr<DhcpService>, StartupError> DhcpService::start(
                       std::move(std::get<LeaseStore>(store))));
   auto loaded = service->store_.load(service->leases_, wall_clock_now());
   if (auto* error = std::get_if<LeaseStoreError>(&loaded)) return StartupError{error->message, error->exit_code};
-  for (const auto& warning : std::get<LeaseLoadReport>(loaded).warnings) {
+  const auto& report = std::get<LeaseLoadReport>(loaded);
+  for (const auto& warning : report.warnings) {
     service->log_->warn("{}: line {}: {}", path, warning.line, warning.message);
   }
+  if (report.journal_torn) {
+    service->log_->warn("{}: its last record was incomplete (a crash while writing it) and was skipped",
+                        service->store_.journal_path());
+  }
+  if (report.replayed > 0) {
+    service->log_->info("read {} lease changes from {} into {}", report.replayed, service->store_.journal_path(), path);
+  }
+  service->writer_ = std::make_unique<LeaseWriter>(service->store_, io.get_executor());
+  service->snapshot_timer_ = std::make_unique<boost::asio::steady_timer>(io.get_executor());
   if (passed_socket) {
     service->log_->info("DHCP, using the socket passed by systemd");
   } else if (!options.bind_to_device.empty()) {
@@ -154,6 +164,7 @@ DhcpService::~DhcpService() {
   socket_.close();
   if (pxe_socket_) pxe_socket_->close();
   flush();
+  if (snapshot_timer_) snapshot_timer_->cancel();
 }
 
 void DhcpService::reconfigure(std::shared_ptr<const config::Config> config) {
@@ -177,8 +188,25 @@ void DhcpService::reconfigure(std::shared_ptr<const config::Config> config) {
   receive_next_pxe();
 }
 
+void DhcpService::request_lease_write() {
+  store_.request_write();
+  schedule_snapshot();
+}
+
+// SIGTERM: the file itself gets everything (journal appends and snapshots still queued finish
+// first), so dnsmasq could take over from it as it is.
 void DhcpService::flush() {
-  if (auto error = store_.commit(leases_)) log_->error("{}", error->message);
+  if (!writer_) return;
+  if (!leases_.dirty() && !journal_since_snapshot_ && !store_.pending(leases_)) return;
+  const std::string text = dhcp::format_lease_file(leases_, store_.carried_lines());
+  if (auto error = writer_->snapshot_now(text)) {
+    log_->error("{}", error->message);
+    return;
+  }
+  leases_.mark_clean();
+  (void)leases_.take_changes();
+  store_.mark_written();
+  journal_since_snapshot_ = false;
 }
 
 void DhcpService::receive_next() {
@@ -219,26 +247,100 @@ void DhcpService::handle_batch(const net::Datagram& first) {
   process(std::move(outcomes));
 }
 
-// Logs every outcome, sends what needs no durable lease at once, commits the batch's lease
-// changes in one write, then sends the rest: no ACK leaves before its lease is on disk.
+// Logs every outcome, sends what needs no durable lease at once and holds the rest back until
+// the batch's lease changes are in the journal: no ACK leaves before its lease is on disk.
 void DhcpService::process(std::vector<dhcp::Outcome> outcomes) {
-  std::vector<const dhcp::Outcome*> held;
-  for (const auto& outcome : outcomes) {
+  for (auto& outcome : outcomes) {
     log(outcome);
     if (outcome.datagram.empty()) continue;
     if (outcome.leases_changed) {
-      held.push_back(&outcome);
+      waiting_.push_back(std::move(outcome));
     } else {
       send(outcome);
     }
   }
-  if (store_.pending(leases_)) {
-    if (auto error = store_.commit(leases_)) {
-      log_->error("{}", error->message);
-      held.clear();  // an ACK whose lease is not durable must not leave
-    }
+  commit_changes();
+}
+
+LeaseWriter::Done DhcpService::while_alive(void (DhcpService::*handler)(std::optional<LeaseStoreError>)) {
+  return [this, alive = std::weak_ptr<int>(alive_), handler](std::optional<LeaseStoreError> result) {
+    if (alive.lock()) (this->*handler)(std::move(result));
+  };
+}
+
+// Group commit: whatever changed while the previous append was on its way goes in one append.
+void DhcpService::commit_changes() {
+  if (store_.pending(leases_)) schedule_snapshot();  // also a rewrite asked for (SIGHUP)
+  if (commit_in_flight_) return;
+  const std::vector<config::Ipv4> changes = leases_.take_changes();
+  if (changes.empty()) {
+    // Nothing persisted changed (e.g. an ACK that renewed to the same expiry): nothing to wait for.
+    for (const auto& outcome : waiting_) send(outcome);
+    waiting_.clear();
+    return;
   }
-  for (const auto* outcome : held) send(*outcome);
+  committing_ = std::move(waiting_);
+  waiting_.clear();
+  commit_in_flight_ = true;
+  journal_since_snapshot_ = true;
+  if (!store_.has_journal()) {
+    // No journal (see LeaseStore::has_journal): the whole file is the commit.
+    leases_.mark_clean();
+    writer_->snapshot(dhcp::format_lease_file(leases_, store_.carried_lines()),
+                      while_alive(&DhcpService::finish_commit));
+    return;
+  }
+  writer_->append(journal_records(leases_, changes), while_alive(&DhcpService::finish_commit));
+  schedule_snapshot();
+}
+
+void DhcpService::finish_commit(std::optional<LeaseStoreError> error) {
+  commit_in_flight_ = false;
+  if (error) {
+    log_->error("{}", error->message);
+    // An ACK whose lease is not durable must not leave; the client asks again. The changes are
+    // still in the table, so the next snapshot (soon) writes them and restarts the journal.
+    committing_.clear();
+    leases_.mark_dirty();
+    schedule_snapshot();
+  }
+  for (const auto& outcome : committing_) send(outcome);
+  committing_.clear();
+  commit_changes();
+}
+
+void DhcpService::schedule_snapshot() {
+  if (snapshot_armed_ || !snapshot_timer_) return;
+  snapshot_armed_ = true;
+  snapshot_timer_->expires_after(kSnapshotDelay);
+  snapshot_timer_->async_wait([this](const boost::system::error_code& error) {
+    if (error) return;
+    snapshot_armed_ = false;
+    start_snapshot();
+  });
+}
+
+// The whole table, formatted here (a consistent picture) and written on the writer thread.
+void DhcpService::start_snapshot() {
+  if (snapshot_in_flight_) {
+    schedule_snapshot();  // one at a time; try again after the delay
+    return;
+  }
+  if (!leases_.dirty() && !store_.pending(leases_)) return;
+  std::string text = dhcp::format_lease_file(leases_, store_.carried_lines());
+  leases_.mark_clean();
+  store_.mark_written();
+  snapshot_in_flight_ = true;
+  writer_->snapshot(std::move(text), while_alive(&DhcpService::finish_snapshot));
+}
+
+void DhcpService::finish_snapshot(std::optional<LeaseStoreError> error) {
+  snapshot_in_flight_ = false;
+  if (error) {
+    log_->error("{}", error->message);
+    leases_.mark_dirty();  // the next try writes it all again
+    schedule_snapshot();
+  }
 }
 
 void DhcpService::start_probe(const net::Datagram& datagram, config::Ipv4 address) {

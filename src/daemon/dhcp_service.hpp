@@ -18,6 +18,7 @@
 
 #include "config/model.hpp"
 #include "daemon/lease_store.hpp"
+#include "daemon/lease_writer.hpp"
 #include "dhcp/engine.hpp"
 #include "dhcp/lease.hpp"
 #include "net/icmp_probe.hpp"
@@ -60,6 +61,10 @@ inline constexpr std::chrono::milliseconds kProbeWait{400};
 // An interface's IPv4 addresses as the engine sees them, the primary one first.
 [[nodiscard]] std::vector<dhcp::InterfaceAddress> arrival_addresses(const net::Interface& interface);
 
+// How long after a lease change the lease file itself is rewritten (the journal already holds
+// the change durably; this bounds how far the dnsmasq-format file trails, plus the write time).
+inline constexpr std::chrono::milliseconds kSnapshotDelay{500};
+
 class DhcpService {
  public:
   // Opens the lease file and the socket (as root, before any privilege drop) and starts serving.
@@ -76,7 +81,7 @@ class DhcpService {
   // ICMP socket) stays; the caller has warned about those differences.
   void reconfigure(std::shared_ptr<const config::Config> config);
   // SIGHUP also rewrites the lease file, as dnsmasq does.
-  void request_lease_write() { store_.request_write(); }
+  void request_lease_write();
 
   DhcpService(const DhcpService&) = delete;
   DhcpService& operator=(const DhcpService&) = delete;
@@ -115,6 +120,17 @@ class DhcpService {
   void send(const dhcp::Outcome& outcome);
   void log(const dhcp::Outcome& outcome);
 
+  // The commit path: the table's changes go to the journal on the writer thread, one append in
+  // flight at a time; the ACKs that waited for them leave when it is done. Snapshots of the
+  // whole table follow within kSnapshotDelay.
+  void commit_changes();
+  void finish_commit(std::optional<LeaseStoreError> error);
+  void schedule_snapshot();
+  void start_snapshot();
+  void finish_snapshot(std::optional<LeaseStoreError> error);
+  // Runs `handler(result)` on the loop only while this service still exists.
+  [[nodiscard]] LeaseWriter::Done while_alive(void (DhcpService::*handler)(std::optional<LeaseStoreError>));
+
   std::shared_ptr<const config::Config> config_;
   std::shared_ptr<spdlog::logger> log_;
   net::UdpSocket socket_;
@@ -131,6 +147,16 @@ class DhcpService {
   boost::asio::any_io_executor executor_;
   std::unique_ptr<net::IcmpProber> prober_;
   std::map<std::uint32_t, PendingProbe> probes_;
+
+  std::unique_ptr<LeaseWriter> writer_;       // after store_: stops before the store goes
+  std::vector<dhcp::Outcome> waiting_;        // held ACKs whose changes are not yet being written
+  std::vector<dhcp::Outcome> committing_;     // held ACKs of the append in flight
+  bool commit_in_flight_ = false;
+  bool snapshot_armed_ = false;
+  bool snapshot_in_flight_ = false;
+  bool journal_since_snapshot_ = false;       // the file trails the journal
+  std::unique_ptr<boost::asio::steady_timer> snapshot_timer_;
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);  // weak_ptr'ed by posted results
 };
 
 }  // namespace pxemasq::daemon

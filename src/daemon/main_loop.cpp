@@ -398,6 +398,13 @@ int run_daemon(std::shared_ptr<const config::Config> config, ConfigReloader relo
   auto made = make_loggers(*config, choose_log_target(*config, log_environment));
   if (auto* error = std::get_if<LogSetupError>(&made)) return fail_startup(report, nullptr, error->message, error->exit_code);
   Loggers loggers = std::get<Loggers>(std::move(made));
+  // As dnsmasq: an inaccessible tftp-root is fatal before any start-up line is logged.
+  if (config->tftp.enabled) {
+    std::vector<std::string> root_warnings;
+    if (auto error = TftpService::check_roots(*config, root_warnings)) {
+      return fail_startup(report, nullptr, error->message, error->exit_code);
+    }
+  }
   loggers.main->info("started, version {} DNS disabled", kVersion);
   log_ranges(*config, *loggers.dhcp);
   log_tftp(*config, *loggers.tftp);
@@ -417,7 +424,10 @@ int run_daemon(std::shared_ptr<const config::Config> config, ConfigReloader relo
   }
   if (run_as) {
     const std::string lease_file = config->lease_file.value_or(std::string(kDefaultLeaseFile));
-    if (!config->ranges.empty()) hand_over(lease_file, *run_as, lease_file == kDefaultLeaseFile);
+    if (!config->ranges.empty()) {
+      hand_over(lease_file, *run_as, lease_file == kDefaultLeaseFile);
+      hand_over(lease_file + ".journal", *run_as, false);  // the store's append-only journal
+    }
     if (auto failure = chown_log_file(loggers, run_as->uid, run_as->gid)) loggers.main->warn("{}", *failure);
     if (auto error = drop_privileges(*run_as, kept_capabilities())) {
       return fail_startup(report, loggers.main.get(), error->message, error->exit_code);

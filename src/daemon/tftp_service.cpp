@@ -60,6 +60,21 @@ std::string root_base(std::string_view root) {
   return base;
 }
 
+std::string dnsmasq_path(std::string_view base, std::string_view name, bool lowercase) {
+  constexpr std::size_t kDnsmasqPathMax = 1024;  // dnsmasq's buffer (spec §6.4)
+  std::string tail(name);
+  std::replace(tail.begin(), tail.end(), '\\', '/');
+  if (lowercase) std::transform(tail.begin(), tail.end(), tail.begin(), lower);
+  std::string path;
+  if (tail.starts_with('/') && std::string_view(tail).starts_with(base)) {
+    path = std::move(tail);
+  } else {
+    path = std::string(base) + (tail.starts_with('/') ? tail.substr(1) : tail);
+  }
+  if (path.size() > kDnsmasqPathMax) path.resize(kDnsmasqPathMax);
+  return path;
+}
+
 bool tftp_allowed(const config::Config& config, std::string_view name,
                   std::span<const config::Ipv4> addresses, bool loopback, bool to_own_address) {
   // enable-tftp=IF,...: only those, whatever interface= says (spec §3.12, §6.1).
@@ -212,7 +227,6 @@ constexpr std::int64_t kInterfaceRefreshSeconds = 5;
 constexpr auto kHintLifetime = std::chrono::seconds(10);
 constexpr auto kSendRetryDelay = std::chrono::milliseconds(2);
 constexpr rlim_t kWantedFdLimit = 65536;
-constexpr std::size_t kMaxLoggedPath = 1024;  // dnsmasq cuts its paths there (spec §6.4)
 
 std::int64_t wall_clock_now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
@@ -650,7 +664,7 @@ std::optional<StartupError> TftpService::check_roots(const config::Config& confi
     if (!config.tftp.no_fail) {
       return StartupError{"TFTP directory " + root.directory + " inaccessible: " + reason, 3};
     }
-    warnings.push_back("warning: TFTP directory " + root.directory + " inaccessible");
+    warnings.push_back("warning: " + root.directory + " inaccessible");  // dnsmasq's text (compat/tftp 20)
   }
   return std::nullopt;
 }
@@ -915,17 +929,10 @@ void TftpService::handle_read_request(const Request& request, const tftp::ReadRe
     }
   }
 
-  // What the refusal and not-found lines call the file when the resolver gives no path: the
-  // name as dnsmasq would have joined it (one leading `/` dropped, `\` as `/`).
-  const auto joined_name = [&] {
-    std::string joined = base + (unique.empty() ? "" : unique + "/");
-    std::string tail = name;
-    std::replace(tail.begin(), tail.end(), '\\', '/');
-    if (!tail.empty() && tail.front() == '/') tail.erase(0, 1);
-    joined += tail;
-    if (joined.size() > kMaxLoggedPath) joined.resize(kMaxLoggedPath);  // dnsmasq's cut
-    return joined;
-  };
+  // What the log lines call the file: the path as dnsmasq would have joined it, so that
+  // `sub/`, `./x` or `//x` read as in dnsmasq's log (the file opened is the resolver's).
+  const std::string joined_name = tftp_rules::dnsmasq_path(
+      base + (unique.empty() ? "" : unique + "/"), name, config_->tftp.lowercase);
   const auto refuse = [&](tftp::ErrorCode code, const std::string& path, const std::string& reason,
                           const std::string& extra) {
     ++counters_.refused;
@@ -956,12 +963,13 @@ void TftpService::handle_read_request(const Request& request, const tftp::ReadRe
   rules.local_hosts = local_hosts_;
   const auto resolution = tftp::resolve_path(read.filename, rules);
   if (const auto* refusal = std::get_if<tftp::PathRefusal>(&resolution)) {
-    refuse(tftp::error_code(*refusal), joined_name(), std::string(tftp::describe(*refusal)), "");
+    refuse(tftp::error_code(*refusal), joined_name, std::string(tftp::describe(*refusal)), "");
     return;
   }
   const auto& resolved = std::get<tftp::ResolvedPath>(resolution);
   const std::string relative = resolved.relative_path();
-  const std::string path = base + relative;
+  // A URL name is logged by the file it was served from (its own name follows in the suffix).
+  const std::string path = resolved.mapped_from_url ? base + relative : joined_name;
   const std::string suffix = resolved.mapped_from_url ? " (requested as " + name + ")" : "";
   const std::string url_hint =
       resolved.looks_like_url ? "; the requested name is a URL for a host that is not this server" : "";

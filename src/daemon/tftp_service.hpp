@@ -81,6 +81,14 @@ namespace tftp_rules {
 // dnsmasq's `base` (spec §6.4): "/" + ROOT + "/" without doubling either slash; "/" for none.
 [[nodiscard]] std::string root_base(std::string_view root);
 
+// spec §6.4: the path dnsmasq builds for `name` below `base` (root_base(), plus the
+// tftp-unique-root directory and `/` when one applies): `\` as `/`, lowercased with
+// tftp-lowercase, one leading `/` dropped unless the name already starts with `base`, cut to
+// 1024 bytes. This is the PATH of the log lines (they must read as dnsmasq's), not what is
+// opened: that is tftp::resolve_path's business.
+[[nodiscard]] std::string dnsmasq_path(std::string_view base, std::string_view name,
+                                       bool lowercase);
+
 // spec §6.1: may a request that arrived on interface `name` (holding `addresses`) be served?
 // `to_own_address`: its destination is one of this host's addresses (the loopback rule).
 [[nodiscard]] bool tftp_allowed(const config::Config& config, std::string_view name,

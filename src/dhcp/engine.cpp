@@ -296,15 +296,29 @@ std::optional<Ipv4> Exchange::allocate(bool respect_holds) {
       const std::uint32_t epoch = engine_.state_.range_epochs[c.index];
       Ipv4 start{r.start.value + static_cast<std::uint32_t>((std::uint64_t{hash} + epoch) % size)};
       if (config_.sequential_ip) start = leases_.highest_in(r.start, r.end).value_or(r.start);
+      // dnsmasq's probe order: start, start + 1, ..., r.end, r.start, ..., start - 1; each
+      // of the `size` addresses once. A leased address never qualifies, so a run of them is
+      // passed over in one step (LeaseTable::first_unleased): same answer, without the O(n)
+      // walk over a range that fills from one side.
+      std::uint64_t left = size;
       Ipv4 a = start;
-      do {
-        if (!is_server_address(a) && leases_.find_address(a) == nullptr && !reserved_for_other_host(a) &&
-            !classful_network_or_broadcast(a) && !(respect_holds && held_for_other(a)) &&
-            !probe_says_in_use(a)) {
+      while (left > 0) {
+        const std::optional<Ipv4> unleased = leases_.first_unleased(a, r.end);
+        const std::uint64_t passed = (unleased ? std::uint64_t{unleased->value} : std::uint64_t{r.end.value} + 1) - a.value;
+        if (passed >= left) break;
+        left -= passed;
+        if (!unleased) {
+          a = r.start;
+          continue;
+        }
+        a = *unleased;
+        if (!is_server_address(a) && !reserved_for_other_host(a) && !classful_network_or_broadcast(a) &&
+            !(respect_holds && held_for_other(a)) && !probe_says_in_use(a)) {
           return a;
         }
+        --left;
         a.value = a.value == r.end.value ? r.start.value : a.value + 1;
-      } while (a != start);
+      }
     }
   }
   return std::nullopt;
@@ -489,7 +503,6 @@ void Exchange::handle_request() {
   lease.address = address;
   lease.hostname = lease_name();
   lease.expiry = seconds == config::kInfiniteLease ? 0 : now_ + seconds;
-  lease.interface = arrival_.interface;
   if (lease_ != nullptr && lease_->address != address) leases_.remove(lease_->address);
   if (!leases_.upsert(lease)) {
     nak(address, "no leases left");

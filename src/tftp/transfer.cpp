@@ -92,7 +92,11 @@ Action Transfer::accept_option_ack_ack(TimePoint now) {
 }
 
 Action Transfer::accept_ack(std::uint64_t block, TimePoint now) {
-  if (block > resent_through_) measure_round_trip(now);
+  if (block > resent_through_) {
+    measure_round_trip(now);
+  } else {
+    end_back_off();
+  }
   acknowledged_ = block;
   progress(now);
   if (acknowledged_ == block_count_) return finish(Outcome::completed);
@@ -192,6 +196,20 @@ void Transfer::measure_round_trip(TimePoint now) {
     round_trip_variation_ = (round_trip_variation_ * 3 + error) / 4;
     smoothed_round_trip_ = (*smoothed_round_trip_ * 7 + sample) / 8;
   }
+  set_timeout_from_estimate();
+}
+
+void Transfer::end_back_off() {
+  // An ACK for a resent block is no round-trip sample (Karn), but it shows the path works
+  // again: the backed-off timeout goes back to the estimate we already have, as TCP stacks
+  // do when new data is acknowledged. Without that, on a lossy link every resend would leave
+  // the doubled timeout standing until a window that needed no resend — seconds of idle
+  // link per loss (found by tests/integration/tftp_loss_test.sh).
+  if (settings_.timeout || !smoothed_round_trip_) return;
+  set_timeout_from_estimate();
+}
+
+void Transfer::set_timeout_from_estimate() {
   const Microseconds estimate =
       *smoothed_round_trip_ + std::max(kClockGranularity, round_trip_variation_ * 4);
   timeout_ = std::clamp(estimate, kMinRetransmissionTimeout, kMaxRetransmissionTimeout);

@@ -133,6 +133,8 @@ class Transfer {
   Action accept_ack(std::uint64_t block, TimePoint now);
   Action finish(Outcome outcome);
   void measure_round_trip(TimePoint now);
+  void end_back_off();
+  void set_timeout_from_estimate();
   void progress(TimePoint now);
   void back_off();
 

@@ -97,6 +97,12 @@ kea_bin=$(command -v kea-dhcp4)
 work=$(mktemp -d /tmp/pxemasq-bench.XXXXXX)
 log "work directory $work"
 g++ -std=c++20 -O2 -Wall -Wextra -o "$work/dhcp_load" "$here/dhcp_load.cpp" || die "dhcp_load did not build"
+build_word="Release"
+if [[ -n $pxemasq_bin ]]; then
+  # Say how the given binary was built, from the CMake cache beside it when there is one.
+  build_word=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$(dirname "$pxemasq_bin")/CMakeCache.txt" 2>/dev/null)
+  build_word="${build_word:-build type unknown}, given with --pxemasq"
+fi
 if [[ -z $pxemasq_bin ]]; then
   log "building pxemasq (Release) from $repo into $repo/build/bench"
   cmake -S "$repo" -B "$repo/build/bench" -DCMAKE_BUILD_TYPE=Release -DPXEMASQ_BUILD_TESTS=OFF >/dev/null &&
@@ -542,7 +548,7 @@ rss_px=$(awk -F'\t' '$1 == "pxemasq" { printf "%.1f\n", $3 / 1024 }' "$rss_tsv" 
 
 results=$work/results.md
 {
-  echo "Run of $date_utc, \`tests/bench/dhcp_bench.sh$( ((quick)) && echo ' --quick')\` ($mode_word mode, $rounds round(s), $step_secs s load steps, $seeded_step_secs s with leases on file), pxemasq $rev (Release), dnsmasq $dnsmasq_version, $kea_version, busybox $(busybox 2>&1 | head -1 | awk '{ print $2 }'), took $((elapsed / 60)) min $((elapsed % 60)) s."
+  echo "Run of $date_utc, \`tests/bench/dhcp_bench.sh$( ((quick)) && echo ' --quick')\` ($mode_word mode, $rounds round(s), $step_secs s load steps, $seeded_step_secs s with leases on file), pxemasq $rev ($build_word), dnsmasq $dnsmasq_version, $kea_version, busybox $(busybox 2>&1 | head -1 | awk '{ print $2 }'), took $((elapsed / 60)) min $((elapsed % 60)) s."
   echo
   echo "Machine: $(nproc) CPUs ($machine_cpu), Linux $(uname -r), lease files on $(df -T "$work" | awk 'NR == 2 { print $2 }'). The 2 cores are shared with the load generator and with other work on this machine: load average (1/5/15 min) $load_start at the start, $load_end at the end; each step's 1-min load is in the raw data."
   echo

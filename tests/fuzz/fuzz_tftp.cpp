@@ -1,6 +1,7 @@
 // libFuzzer target: arbitrary bytes through the whole pure TFTP path — packet parse (and an
 // encode/parse round trip), option negotiation, path resolution, then a transfer driven by
-// ACKs, timeouts and errors derived from the same bytes. Besides "no crash, no UB, no hang",
+// ACKs, timeouts and errors derived from the same bytes; the shell's pure rules for the logged
+// path and the printable name ride along. Besides "no crash, no UB, no hang",
 // it checks the invariants the shell relies on and traps when one breaks.
 //
 // Input layout: 8 control bytes (flags, MTU, file size), then the datagram; the datagram's
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/tftp_service.hpp"
 #include "tftp/negotiation.hpp"
 #include "tftp/packet.hpp"
 #include "tftp/path.hpp"
@@ -103,6 +105,14 @@ void run_path(const ReadRequest& request, const Control& control) {
   rules.unique_directory = control.unique ? "192.168.1.231" : "";
   rules.local_hosts = kLocalHosts;
   check_confined(resolve_path(request.filename, rules));
+  // The shell's log path and ERROR-text name for the same request: bounded, printable.
+  namespace rules_ns = pxemasq::daemon::tftp_rules;
+  const std::string name = rules_ns::printable(request.filename);
+  require(std::all_of(name.begin(), name.end(), [](char c) { return c >= ' ' && c <= '~'; }));
+  const std::string logged = rules_ns::dnsmasq_path(
+      control.unique ? "/var/lib/tftpboot/192.168.1.231/" : "/var/lib/tftpboot/", name,
+      control.lowercase);
+  require(logged.size() <= 1024 && logged.starts_with('/'));
 }
 
 void check_action(const Transfer& transfer, const Action& action) {

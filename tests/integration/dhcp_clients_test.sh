@@ -206,7 +206,9 @@ var() { sed -n "s/^$2=//p" "$1" | head -n1; }  # var FILE NAME
 in_range() {
   [[ $1 =~ ^192\.168\.1\.([0-9]+)$ ]] && ((BASH_REMATCH[1] >= 230 && BASH_REMATCH[1] <= 250))
 }
-lease_line() { grep -E "^[0-9]+ $1 " "$leases" 2>/dev/null || true; }  # lease_line MAC
+# lease_line MAC. The ACK leaves once its lease is in the journal (PATH.journal); the file itself
+# is rewritten within 0.5 s of a change, so read it a second later.
+lease_line() { sleep 1; grep -E "^[0-9]+ $1 " "$leases" 2>/dev/null || true; }
 no_lease() { [[ -z $(lease_line "$1") ]]; }
 # lease_ok MAC IP HOSTNAME CLIENTID: the one line for MAC, dnsmasq's format, expiry ~ now + 12h.
 lease_ok() {

@@ -8,7 +8,13 @@
 # random moments (bounded rounds) and restarted on the same lease file. At the end:
 #   - every ACKed (MAC, IP) is in the lease file (an ACK leaves only after its lease is on disk);
 #   - no IP was ACKed to two MACs, and the file holds each IP and each MAC once;
-#   - every lease-file line is in dnsmasq's format.
+#   - every lease-file line is in dnsmasq's format, also in the file each SIGKILL left behind
+#     (pxemasq appends ACKed changes to PATH.journal and rewrites PATH itself at most every
+#     500 ms, so PATH may trail, but it is always a whole dnsmasq-format file);
+#   - the real dnsmasq, started on a file a SIGKILL left (the first with >= 500 leases), loads
+#     every lease in it: it
+#     offers a sample of those MACs their addresses, and after one more ACK the file it rewrites
+#     holds exactly those leases plus the new one (skipped when dnsmasq is not installed).
 # The generator sets the broadcast flag, so replies do not depend on the server's neighbour
 # table holding thousands of injected ARP entries.
 #
@@ -224,6 +230,13 @@ start_daemon() {
   fail "pxemasq did not start (round $round)"
 }
 
+# check_format FILE WHAT: every line is a dnsmasq IPv4 lease line (the format dnsmasq reads).
+check_format() {
+  local bad
+  bad=$(grep -Evc '^[0-9]+ ([0-9a-f]{2}:){5}[0-9a-f]{2} [0-9]+\.[0-9]+\.[0-9]+\.[0-9]+ [^ ]+ (\*|[0-9a-f]{2}(:[0-9a-f]{2})*)$' "$1" || true)
+  ((bad == 0)) || fail "$2: $bad lines not in dnsmasq's format"
+}
+
 echo "seed $seed: $rounds SIGKILL rounds within a ${seconds}s load run"
 round=0
 start_daemon
@@ -246,6 +259,12 @@ for ((round = 1; round <= rounds; round++)); do
   { wait "$daemon_pid"; } 2>/dev/null || status=$?
   ((status == 137)) || fail "round $round: pxemasq exited $status before the kill"
   kills=$round
+  [[ -f $leases ]] && check_format "$leases" "round $round: the file left by SIGKILL"
+  # For dnsmasq below: the first file a SIGKILL left with at least 500 leases (dnsmasq needs
+  # minutes for tens of thousands: its lease handling is linear per packet).
+  if [[ -f $leases ]] && (($(wc -l <"$leases") >= 500)) && [[ ! -s $work/after-kill.leases ]]; then
+    cp "$leases" "$work/after-kill.leases"
+  fi
   acked=$(wc -l <"$work/acked")
   in_file=$(wc -l <"$leases" 2>/dev/null || echo 0)
   echo "round $round: SIGKILL after ${alive}s; $acked ACKs so far, $in_file leases in the file"
@@ -307,4 +326,126 @@ if len(acks) == 0:
     print("FAIL: no ACK at all")
 sys.exit(0 if ok else 1)
 PY
+
+# The real dnsmasq on a file a SIGKILL left (spec §5): it must read every lease in it.
+dnsmasq_bin=$(command -v dnsmasq || true)
+touch "$work/after-kill.leases"
+if [[ -z $dnsmasq_bin || ! -s $work/after-kill.leases ]]; then
+  echo "dnsmasq check skipped (dnsmasq not installed, or no SIGKILL left a non-empty file)"
+else
+  cp "$work/after-kill.leases" "$work/dnsmasq.leases"
+  sed "s|^dhcp-leasefile=.*|dhcp-leasefile=$work/dnsmasq.leases|" "$work/pxemasq.conf" >"$work/dnsmasq.conf"
+  echo "port=0" >>"$work/dnsmasq.conf"
+  ip netns exec "$ns_srv" "$dnsmasq_bin" -d -C "$work/dnsmasq.conf" --log-facility=- >"$work/dnsmasq.log" 2>&1 &
+  daemon_pid=$!
+  for ((i = 0; i < 600; i++)); do  # dnsmasq reads a big file slowly: up to 60 s
+    ip netns exec "$ns_srv" ss -Hlun 'sport = :67' | grep -q 67 && break
+    kill -0 "$daemon_pid" 2>/dev/null || fail "dnsmasq exited: $(tail -n 5 "$work/dnsmasq.log")"
+    sleep 0.1
+  done
+  cat >"$work/probe.py" <<'PY'
+# DISCOVER for a sample of the file's MACs (each must be offered its address), then one full
+# DORA for a new MAC; prints "new MAC IP" for the file comparison.
+import random, select, socket, struct, sys, time
+iface, lease_path, sample = sys.argv[1], sys.argv[2], int(sys.argv[3])
+raw = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0800))
+raw.bind((iface, 0x0800))
+
+def checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+def frame(mac, payload):
+    udp = struct.pack("!HHHH", 68, 67, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, bytes(4), b"\xff" * 4)
+    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+    return b"\xff" * 6 + mac + struct.pack("!H", 0x0800) + ip + udp
+
+def dhcp(mac, xid, kind, requested=None, server=None):
+    opts = bytes([53, 1, kind, 61, 7, 1]) + mac
+    if requested:
+        opts += bytes([50, 4]) + requested
+    if server:
+        opts += bytes([54, 4]) + server
+    opts += bytes([55, 3, 1, 3, 51, 255])
+    body = struct.pack("!BBBBIHH4s4s4s4s16s64s128sI", 1, 1, 6, 0, xid, 0, 0x8000, bytes(4), bytes(4),
+                       bytes(4), bytes(4), mac.ljust(16, b"\0"), bytes(64), bytes(128), 0x63825363) + opts
+    return body.ljust(300, b"\0")
+
+def exchange(mac, xid, kind, want, requested=None, server=None):
+    pkt = frame(mac, dhcp(mac, xid, kind, requested, server))
+    for _ in range(4):
+        raw.send(pkt)
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            if not select.select([raw], [], [], 0.1)[0]:
+                continue
+            data, addr = raw.recvfrom(4096)
+            if addr[2] == socket.PACKET_OUTGOING or len(data) < 14 + 28 + 240:
+                continue
+            ip = data[14:]
+            ihl = (ip[0] & 0x0F) * 4
+            if ip[9] != 17 or struct.unpack("!H", ip[ihl + 2:ihl + 4])[0] != 68:
+                continue
+            bootp = ip[ihl + 8:]
+            if bootp[0] != 2 or struct.unpack("!I", bootp[4:8])[0] != xid:
+                continue
+            i, opts = 240, {}
+            while i + 1 < len(bootp) and bootp[i] != 255:
+                if bootp[i] == 0:
+                    i += 1
+                    continue
+                opts.setdefault(bootp[i], bootp[i + 2:i + 2 + bootp[i + 1]])
+                i += 2 + bootp[i + 1]
+            if opts.get(53, b"\0")[0] == want:
+                return bootp[16:20], opts.get(54, bytes(4))
+    return None, None
+
+# dnsmasq binds port 67 before it has read its lease file (slowly: quadratic in the leases), and
+# answers nothing until then: wait for a first OFFER (a DISCOVER leaves no lease behind).
+deadline = time.monotonic() + 150
+while exchange(bytes([0x02, 0x78, 0xff, 0xff, 0xff, 0x02]), 0x4000, 1, 2)[0] is None:
+    if time.monotonic() > deadline:
+        print("FAIL: dnsmasq answered nothing within 150 s")
+        sys.exit(1)
+leases = [line.split() for line in open(lease_path) if line.strip()]
+random.seed(7)
+bad = 0
+for n, fields in enumerate(random.sample(leases, min(sample, len(leases)))):
+    mac = bytes.fromhex(fields[1].replace(":", ""))
+    yiaddr, _ = exchange(mac, 0x5000 + n, 1, 2)
+    got = socket.inet_ntoa(yiaddr) if yiaddr else "nothing"
+    if got != fields[2]:
+        bad += 1
+        print("MISMATCH: %s has %s in the file, dnsmasq offered %s" % (fields[1], fields[2], got))
+mac = bytes([0x02, 0x78, 0xff, 0xff, 0xff, 0x01])
+yiaddr, server = exchange(mac, 0x6000, 1, 2)
+acked = exchange(mac, 0x6000, 3, 5, yiaddr, server)[0] if yiaddr else None
+if not acked:
+    print("FAIL: dnsmasq did not lease to a new MAC")
+    sys.exit(1)
+print("new %s %s" % (mac.hex(":"), socket.inet_ntoa(acked)))
+sys.exit(1 if bad else 0)
+PY
+  status=0
+  ip netns exec "$ns_cli" timeout 240 python3 "$work/probe.py" eth0 "$work/after-kill.leases" 40 >"$work/probe.out" 2>&1 || status=$?
+  sleep 0.5  # dnsmasq rewrites its file right after the ACK
+  kill -TERM "$daemon_pid"
+  wait "$daemon_pid" 2>/dev/null || true
+  daemon_pid=""
+  cat "$work/probe.out"
+  ((status == 0)) || fail "dnsmasq did not serve the leases of the file pxemasq left"
+  new_lease=$(sed -n 's/^new //p' "$work/probe.out")
+  check_format "$work/dnsmasq.leases" "the file dnsmasq rewrote"
+  if ! diff <( (awk '{ print $2, $3 }' "$work/after-kill.leases"; echo "$new_lease") | sort) \
+    <(awk '{ print $2, $3 }' "$work/dnsmasq.leases" | sort) >"$work/dnsmasq.diff"; then
+    head -n 20 "$work/dnsmasq.diff"
+    fail "dnsmasq's rewritten file differs from the file pxemasq left plus the new lease"
+  fi
+  echo "ok   - dnsmasq read all $(wc -l <"$work/after-kill.leases") leases of a file a SIGKILL left: 40 sampled MACs offered their addresses, its rewrite holds them all plus the new one"
+fi
 echo "PASS: ${kills:-0} SIGKILLs, $(wc -l <"$work/acked") ACKs, every one in the lease file, no address ACKed twice"

@@ -128,7 +128,7 @@ systemd-nspawn --quiet --directory=/ --volatile=yes --boot --machine="$machine" 
 nspawn_pid=$!
 # The container's PID 1 is nspawn's child named systemd (an intermediate child exits early).
 for _ in $(seq 1 100); do
-  leader=$(ps -o pid=,comm= --ppid "$nspawn_pid" 2>/dev/null | awk '$2 == "systemd" { print $1; exit }')
+  leader=$(ps -o pid=,comm= --ppid "$nspawn_pid" 2>/dev/null | awk '$2 == "systemd" { print $1; exit }' || true)
   [[ -n $leader ]] && break
   sleep 0.1
 done

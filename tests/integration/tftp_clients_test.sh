@@ -5,7 +5,9 @@
 # serve. pxemasq -d runs in the server namespace on `interface=ens33`, `enable-tftp` and a
 # generated tftp-root. In the client namespace tftp-hpa's tftp (lockstep, 512, octet and
 # netascii), atftp (blksize, windowsize, tsize), curl and busybox tftp fetch every file of the
-# tree at blksize 512, 1468 and 8192; every byte is checked by sha256. Then the refusals — not
+# tree at blksize 512, 1468 and 8192 (0 B to 10 MiB, exact multiples of the block sizes, and
+# 100 MiB at every block size — about a minute in all; PXEMASQ_TFTP_LARGE=0 leaves it out), atftp
+# also without tsize; every byte is checked by sha256. Then the refusals — not
 # found (with the hint), `..`, symlinks out of the root, a 0600 file, a directory, a WRQ, a URL
 # for another host, a request on a non-served interface — and the accepted URL name
 # `http://192.168.1.70/sub/file.bin`, each with its log line; a python client plays the UEFI
@@ -87,6 +89,9 @@ head -c 0 /dev/urandom >"$root/empty.bin"
 head -c 1024 /dev/urandom >"$root/1k.bin"
 head -c $((1 << 20)) /dev/urandom >"$root/1m.bin"
 head -c $((10 << 20)) /dev/urandom >"$root/10m.bin"
+# 100 MiB (issue 4's largest interop size) unless PXEMASQ_TFTP_LARGE=0 (a quick local run).
+large=${PXEMASQ_TFTP_LARGE:-1}
+((large)) && head -c $((100 << 20)) /dev/urandom >"$root/100m.bin"
 head -c $((512 * 100)) /dev/urandom >"$root/x512.bin"        # a multiple of 512
 head -c $((1468 * 50)) /dev/urandom >"$root/x1468.bin"       # a multiple of 1468
 head -c $((8192 * 9)) /dev/urandom >"$root/x8192.bin"        # a multiple of 8192 (and 512)
@@ -148,39 +153,48 @@ fetch() {
   rm -f "$out"
   case $client in
     tftp-hpa)  # no options at all: lockstep, 512-byte blocks; literal mode for `:` in names
-      in_client timeout 60 tftp -l -m octet $server -c get "$name" "$out" ;;
+      in_client timeout 240 tftp -l -m octet $server -c get "$name" "$out" ;;
     tftp-hpa-netascii)
-      in_client timeout 60 tftp -l -m netascii $server -c get "$name" "$out" ;;
+      in_client timeout 240 tftp -l -m netascii $server -c get "$name" "$out" ;;
     atftp)
-      in_client timeout 60 atftp --get -r "$name" -l "$out" --option "blksize $blksize" \
+      in_client timeout 240 atftp --get -r "$name" -l "$out" --option "blksize $blksize" \
         --option "tsize enable" $server ;;
+    atftp-no-tsize)
+      in_client timeout 240 atftp --get -r "$name" -l "$out" --option "blksize $blksize" $server ;;
     atftp-window8)
-      in_client timeout 60 atftp --get -r "$name" -l "$out" --option "blksize $blksize" \
+      in_client timeout 240 atftp --get -r "$name" -l "$out" --option "blksize $blksize" \
         --option "windowsize 8" --option "tsize enable" $server ;;
     curl)
       # curl 7.88 rejects an OACK with `tsize 0` ("invalid tsize"), from dnsmasq as from us: an
       # empty file is fetched without options.
       local options=(--tftp-blksize "$blksize")
       [[ $name == empty.bin ]] && options=(--tftp-no-options)
-      in_client timeout 60 curl -sS --max-time 50 "${options[@]}" -o "$out" \
+      in_client timeout 240 curl -sS --max-time 230 "${options[@]}" -o "$out" \
         "tftp://$server/$name" ;;
     busybox)
-      in_client timeout 60 busybox tftp -g -b "$blksize" -r "$name" -l "$out" $server ;;
+      in_client timeout 240 busybox tftp -g -b "$blksize" -r "$name" -l "$out" $server ;;
   esac
 }
 
 # ---- downloads ---------------------------------------------------------------------------------
 start_daemon ""
 declare -A matrix=()
-for client in tftp-hpa atftp atftp-window8 curl busybox; do
+large_started=0
+large_seconds=0
+for client in tftp-hpa atftp atftp-no-tsize atftp-window8 curl busybox; do
   sizes=(512 1468 8192)
   [[ $client == tftp-hpa ]] && sizes=(512)
   for blksize in "${sizes[@]}"; do
     ok=0
     total=0
-    for name in "${served_files[@]}"; do
-      # 10 MiB once per client (at its largest block size) keeps the run short.
+    files=("${served_files[@]}")
+    ((large)) && files+=(100m.bin)
+    for name in "${files[@]}"; do
+      # 10 MiB once per client (at its largest block size) keeps the run short; 100 MiB at
+      # every block size, but for atftp without tsize only once (the bytes are the same).
       [[ $name == 10m.bin && $blksize != "${sizes[-1]}" ]] && continue
+      [[ $name == 100m.bin && $client == atftp-no-tsize && $blksize != 1468 ]] && continue
+      [[ $name == 100m.bin ]] && large_started=$(date +%s%N)
       out="$work/client/$client-$blksize-${name//\//_}"
       total=$((total + 1))
       status=0
@@ -188,9 +202,13 @@ for client in tftp-hpa atftp atftp-window8 curl busybox; do
       if [[ $client == curl && $name == empty.bin && $status -eq 0 && ! -e $out ]]; then
         : >"$out"  # curl writes no file for an empty body
       fi
+      if [[ $name == 100m.bin ]]; then
+        large_seconds=$((large_seconds + ($(date +%s%N) - large_started) / 1000000))
+      fi
       if [[ $status -eq 0 ]] && same_file "$root/$name" "$out"; then
         ok=$((ok + 1))
         passes=$((passes + 1))
+        [[ $name == 100m.bin ]] && rm -f "$out"  # 100 MiB each: do not keep them all
       else
         echo "FAIL - $client blksize $blksize: $name (exit $status)"
         sed 's/^/    /' "$work/client.out"
@@ -250,7 +268,7 @@ refused link-out-abs.bin "pxemasq-tftp: cannot access $root/link-out-abs.bin: Pe
 refused private.bin "pxemasq-tftp: cannot access $root/private.bin: Permission denied"
 refused sub "pxemasq-tftp: cannot read $root/sub: Is a directory"
 refused "http://10.9.9.9/sub/file.bin" \
-  "pxemasq-tftp: file $root/http:/10.9.9.9/sub/file.bin not found for $client_ip; the requested name is a URL for a host that is not this server"
+  "pxemasq-tftp: file $root/http://10.9.9.9/sub/file.bin not found for $client_ip; the requested name is a URL for a host that is not this server"
 # curl reports TFTP errors by code; tftp-hpa prints the server's text.
 in_client timeout 30 tftp -l $server -c get nope.bin "$work/client/nope" >"$work/client.out" 2>&1 || true
 check "tftp-hpa sees 'Error code 1: file nope.bin not found'" \
@@ -495,6 +513,7 @@ in_client timeout 20 python3 "$work/probe.py" $server port 1k.bin >"$work/probe.
 check "port range: the transfer's port is 40000" grep -q "^reply opcode 3 from port 40000$" "$work/probe.out"
 stop_daemon
 
+((large)) && echo "--- the 100 MiB downloads took $((large_seconds / 1000)) s in all"
 echo "--- interop matrix (files ok / files tried)"
 for key in $(printf '%s\n' "${!matrix[@]}" | sort); do
   printf '  %-22s %s\n' "$key" "${matrix[$key]}"

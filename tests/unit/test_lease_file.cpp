@@ -127,7 +127,6 @@ TEST(LeaseFileRoundTrip, RealDnsmasqFieldsDecodeAsWritten) {
   EXPECT_EQ(leases[0].address, ip("10.77.0.130"));
   EXPECT_EQ(leases[0].hostname, "vm");
   EXPECT_EQ(leases[0].client_id, (Bytes{0x01, 0x8e, 0x96, 0xf0, 0xdc, 0x91, 0x0a}));
-  EXPECT_TRUE(leases[0].interface.empty());
 
   EXPECT_EQ(leases[1].hardware_address.size(), 8U);  // htype 1 with an 8-byte chaddr: no prefix
   EXPECT_TRUE(leases[1].client_id.empty());
@@ -153,7 +152,7 @@ TEST(LeaseFileRoundTrip, FormatLineMatchesDnsmasq) {
   lease.address = ip("192.168.1.150");
   lease.hostname = "esxi01";
   lease.client_id = {0x01, 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc};
-  lease.interface = "ens33";  // not persisted
+
   EXPECT_EQ(format_lease_line(lease),
             "1732541234 52:54:00:aa:bb:cc 192.168.1.150 esxi01 01:52:54:00:aa:bb:cc");
 

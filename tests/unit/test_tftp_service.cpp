@@ -48,6 +48,25 @@ TEST(TftpRules, RootBaseAsDnsmasqJoinsIt) {
   EXPECT_EQ(root_base("/"), "/");
 }
 
+// Found by compat/tftp (01-found-and-not-found, 06-dotdot-and-urls): the log must name the
+// path as dnsmasq joins it, not the resolver's normalised one.
+TEST(TftpRules, LoggedPathIsDnsmasqsJoin) {
+  EXPECT_EQ(dnsmasq_path("/srv/tftp/", "a/b.bin", false), "/srv/tftp/a/b.bin");
+  EXPECT_EQ(dnsmasq_path("/srv/tftp/", "/a/b.bin", false), "/srv/tftp/a/b.bin");  // one `/` off
+  EXPECT_EQ(dnsmasq_path("/srv/tftp/", "//a.bin", false), "/srv/tftp//a.bin");
+  EXPECT_EQ(dnsmasq_path("/srv/tftp/", "./a.bin", false), "/srv/tftp/./a.bin");
+  EXPECT_EQ(dnsmasq_path("/srv/tftp/", "sub/", false), "/srv/tftp/sub/");
+  EXPECT_EQ(dnsmasq_path("/srv/tftp/", "sub\\A.BIN", true), "/srv/tftp/sub/a.bin");
+  EXPECT_EQ(dnsmasq_path("/srv/tftp/", "/srv/tftp/a.bin", false), "/srv/tftp/a.bin");
+  EXPECT_EQ(dnsmasq_path("/srv/tftp/", "/srv/tftpx/a.bin", false), "/srv/tftp/srv/tftpx/a.bin");
+  EXPECT_EQ(dnsmasq_path("/srv/tftp/", "http://10.9.9.9/x", false), "/srv/tftp/http://10.9.9.9/x");
+  EXPECT_EQ(dnsmasq_path("/srv/tftp/10.0.0.5/", "/srv/tftp/10.0.0.5/a", false),
+            "/srv/tftp/10.0.0.5/a");
+  EXPECT_EQ(dnsmasq_path("/", "/etc/x", false), "/etc/x");  // no tftp-root
+  EXPECT_EQ(dnsmasq_path("/", "etc/x", false), "/etc/x");
+  EXPECT_EQ(dnsmasq_path("/r/", std::string(2000, 'a'), false).size(), 1024u);
+}
+
 TEST(TftpRules, InterfaceRuleWithoutAList) {
   config::Config config;
   const std::vector<Ipv4> addresses{Ipv4{0xC0A80146}};

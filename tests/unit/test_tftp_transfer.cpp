@@ -320,6 +320,28 @@ TEST(TftpTransfer, RetransmittedBlocksGiveNoRoundTripSample) {
   EXPECT_EQ(transfer.retransmission_timeout(), kMinRetransmissionTimeout);
 }
 
+TEST(TftpTransfer, AckForAResendEndsTheBackOffOnceTheRoundTripIsKnown) {
+  // Found by tftp_loss_test.sh: with 5 % loss the doubled timeout stood after each recovered
+  // loss, so the link sat idle for seconds at the next one.
+  Transfer transfer(settings(512 * 20), kStart);
+  (void)transfer.start();
+  TimePoint now = kStart;
+  for (std::uint16_t block = 1; block <= 5; ++block) {
+    now += milliseconds(1);
+    (void)transfer.on_ack(block, now);
+  }
+  ASSERT_EQ(transfer.retransmission_timeout(), kMinRetransmissionTimeout);
+  now = transfer.deadline();
+  (void)transfer.on_timeout(now);  // block 6 lost: resent, timeout doubled
+  now = transfer.deadline();
+  (void)transfer.on_timeout(now);  // and again
+  ASSERT_EQ(transfer.retransmission_timeout(), kMinRetransmissionTimeout * 4);
+  now += milliseconds(1);
+  EXPECT_EQ(transfer.on_ack(6, now), Action{blocks(7, 7)});  // the resend arrived: no sample
+  EXPECT_EQ(transfer.retransmission_timeout(), kMinRetransmissionTimeout);
+  EXPECT_EQ(transfer.deadline(), now + kMinRetransmissionTimeout);
+}
+
 TEST(TftpTransfer, NegotiatedTimeoutIsHonoured) {
   TransferSettings s = settings(512 * 10, 512, 1, true);
   s.timeout = seconds(3);
