@@ -103,6 +103,7 @@ int main(int argc, char** argv) {
   }
   for (const auto& diagnostic : result.warnings) warn(diagnostic);
   for (const auto& diagnostic : config::lint(*result.config)) warn(diagnostic);
+  for (const auto& diagnostic : pxemasq::daemon::check_selinux_labels(*result.config, result.files_read)) warn(diagnostic);
   if (result.test) {
     for (const auto& diagnostic : pxemasq::daemon::check_host(*result.config)) warn(diagnostic);
     for (const auto& text : pxemasq::daemon::boot_file_warnings(*result.config)) {

@@ -7,6 +7,9 @@
 #include <set>
 #include <string>
 
+#include "daemon/port_holders.hpp"
+#include "daemon/selinux_labels.hpp"
+
 namespace pxemasq::daemon {
 namespace {
 
@@ -77,7 +80,19 @@ std::vector<Diagnostic> check_host(const config::Config& config) {
   check_interfaces(config, out);
   check_tftp_roots(config, out);
   check_boot_files(config, out);
+  // Another server on 67/69/4011 (a dnsmasq still serving DHCP, tftp.socket): name it now
+  // rather than let the start fail with "Address already in use".
+  const auto ports = ports_needed(config);
+  for (auto& diagnostic : diagnose_port_holders(ports, find_port_holders(ports))) {
+    out.push_back(std::move(diagnostic));
+  }
   return out;
+}
+
+std::vector<Diagnostic> check_selinux_labels(const config::Config& config,
+                                             std::span<const std::string> config_files) {
+  const SystemLabelSource source;
+  return diagnose_labels(survey_labels(config, config_files, source));
 }
 
 }  // namespace pxemasq::daemon
