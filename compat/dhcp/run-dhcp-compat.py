@@ -608,7 +608,7 @@ def play(scenario, lab, result):
         raw.bind(("eth0", ETH_P_ALL))
         # Bound UDP sockets keep the client kernel from answering replies with ICMP unreachable.
         sinks = []
-        for port in (67, 68):
+        for port in (67, 68, 4011):  # 4011: replies to a client that sent from the PXE port
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind(("0.0.0.0", port))

@@ -58,9 +58,16 @@ std::vector<dhcp::InterfaceAddress> arrival_addresses(const net::Interface& inte
   return addresses;
 }
 
+bool serves_pxe_port(const config::Config& config) {
+  return !config.pxe_services.empty() ||
+         std::any_of(config.ranges.begin(), config.ranges.end(),
+                     [](const config::DhcpRange& r) { return r.mode == config::RangeMode::proxy; });
+}
+
 std::variant<std::unique_ptr<DhcpService>, StartupError> DhcpService::start(
     boost::asio::io_context& io, std::shared_ptr<const config::Config> config,
-    std::shared_ptr<spdlog::logger> log, std::optional<int> passed_socket) {
+    std::shared_ptr<spdlog::logger> log, std::optional<int> passed_socket,
+    std::optional<int> passed_pxe_socket) {
   const std::string path = config->lease_file.value_or(std::string(kDefaultLeaseFile));
   auto store = LeaseStore::open(path);
   if (auto* error = std::get_if<LeaseStoreError>(&store)) return StartupError{error->message, error->exit_code};
@@ -76,6 +83,22 @@ std::variant<std::unique_ptr<DhcpService>, StartupError> DhcpService::start(
                                                   : "failed to bind DHCP server socket: ") +
                             error->message(),
                         2};
+  }
+  // The PXE socket takes the same options as 67's (IP_PKTINFO, broadcast, bind-interfaces).
+  std::optional<net::UdpSocket> pxe_socket;
+  const bool pxe_wanted = serves_pxe_port(*config);
+  if (pxe_wanted || passed_pxe_socket) {
+    net::UdpSocketOptions pxe_options = options;
+    pxe_options.port = kPxePort;
+    auto opened = passed_pxe_socket ? net::UdpSocket::adopt(io.get_executor(), *passed_pxe_socket, pxe_options)
+                                    : net::UdpSocket::open(io.get_executor(), pxe_options);
+    if (auto* error = std::get_if<net::SocketError>(&opened)) {
+      return StartupError{std::string(passed_pxe_socket ? "cannot use the PXE socket passed by systemd: "
+                                                        : "failed to bind PXE server socket (port 4011): ") +
+                              error->message(),
+                          2};
+    }
+    pxe_socket = std::move(std::get<net::UdpSocket>(opened));
   }
   auto interfaces = net::InterfaceTable::read();
   if (auto* error = std::get_if<std::error_code>(&interfaces)) {
@@ -105,6 +128,14 @@ std::variant<std::unique_ptr<DhcpService>, StartupError> DhcpService::start(
   } else if (!options.bind_to_device.empty()) {
     service->log_->info("DHCP, sockets bound exclusively to interface {}", options.bind_to_device);
   }
+  if (pxe_socket) {
+    service->pxe_socket_ = std::move(pxe_socket);
+    if (!pxe_wanted) {
+      // Kept open (systemd would only pass it again) but not read.
+      service->log_->warn("systemd passed a socket for PXE (port {}), which the configuration does not "
+                          "serve; it stays idle", kPxePort);
+    }
+  }
   service->interfaces_read_at_ = wall_clock_now();
   if (!service->config_->no_ping) {
     DhcpService* raw = service.get();
@@ -117,6 +148,7 @@ std::variant<std::unique_ptr<DhcpService>, StartupError> DhcpService::start(
     }
   }
   service->receive_next();
+  if (service->pxe_socket_ && pxe_wanted) service->receive_next_pxe();
   return service;
 }
 
@@ -130,6 +162,7 @@ DhcpService::DhcpService(boost::asio::any_io_executor executor,
 
 DhcpService::~DhcpService() {
   socket_.close();
+  if (pxe_socket_) pxe_socket_->close();
   flush();
   if (snapshot_timer_) snapshot_timer_->cancel();
 }
@@ -137,6 +170,22 @@ DhcpService::~DhcpService() {
 void DhcpService::reconfigure(std::shared_ptr<const config::Config> config) {
   engine_.reconfigure(config);
   config_ = std::move(config);
+  // A reload that switches PXE on opens port 4011 (CAP_NET_BIND_SERVICE is kept for this); one
+  // that switches it off keeps the socket, and the engine answers nothing on it.
+  if (!serves_pxe_port(*config_) || pxe_reading_) return;
+  if (!pxe_socket_) {
+    net::UdpSocketOptions options;
+    options.port = kPxePort;
+    options.reuse_address = config_->bind_interfaces;
+    options.bind_to_device = exclusive_interface(*config_);
+    auto opened = net::UdpSocket::open(executor_, options);
+    if (auto* error = std::get_if<net::SocketError>(&opened)) {
+      log_->error("failed to bind PXE server socket (port 4011): {}", error->message());
+      return;
+    }
+    pxe_socket_ = std::move(std::get<net::UdpSocket>(opened));
+  }
+  receive_next_pxe();
 }
 
 void DhcpService::request_lease_write() {
@@ -165,6 +214,19 @@ void DhcpService::receive_next() {
     if (error == std::errc::operation_canceled) return;
     if (!error) handle_batch(datagram);
     receive_next();
+  });
+}
+
+void DhcpService::receive_next_pxe() {
+  pxe_reading_ = true;
+  pxe_socket_->async_receive(pxe_buffer_, [this](std::error_code error, const net::Datagram& datagram) {
+    if (error == std::errc::operation_canceled) return;
+    if (!error) {
+      std::vector<dhcp::Outcome> outcomes;
+      if (auto outcome = handle(datagram, true)) outcomes.push_back(std::move(*outcome));
+      process(std::move(outcomes));
+    }
+    receive_next_pxe();
   });
 }
 
@@ -344,7 +406,7 @@ std::optional<dhcp::Arrival> DhcpService::arrival_for(const net::Datagram& datag
   return arrival;
 }
 
-std::optional<dhcp::Outcome> DhcpService::handle(const net::Datagram& datagram) {
+std::optional<dhcp::Outcome> DhcpService::handle(const net::Datagram& datagram, bool on_pxe_port) {
   ++counters_.received;
   auto parsed = dhcp::parse(datagram.bytes);
   if (const auto* reason = std::get_if<dhcp::DropReason>(&parsed)) {
@@ -352,11 +414,12 @@ std::optional<dhcp::Outcome> DhcpService::handle(const net::Datagram& datagram) 
     log_->debug("dropped a DHCP packet from {}: {}", datagram.source.to_string(), dhcp::describe(*reason));
     return std::nullopt;
   }
-  const auto arrival = arrival_for(datagram);
+  auto arrival = arrival_for(datagram);
   if (!arrival) {
     ++counters_.dropped_interface;
     return std::nullopt;
   }
+  arrival->on_pxe_port = on_pxe_port;
   const dhcp::Packet& packet = std::get<dhcp::Packet>(parsed);
   const auto type = packet.message_type();
   const auto index = type ? static_cast<std::size_t>(*type) : 0U;
@@ -387,7 +450,9 @@ void DhcpService::send(const dhcp::Outcome& outcome) {
   const unsigned via = to.kind == dhcp::Destination::Kind::broadcast || to.inject_arp
                            ? static_cast<unsigned>(to.ifindex)
                            : 0U;
-  if (const auto error = socket_.send_to(outcome.datagram, {to.address, to.port}, via)) {
+  // A reply to a request on 4011 leaves from 4011 (the client checks the source port).
+  net::UdpSocket& from = to.from_pxe_port && pxe_socket_ ? *pxe_socket_ : socket_;
+  if (const auto error = from.send_to(outcome.datagram, {to.address, to.port}, via)) {
     ++counters_.send_errors;
     log_->warn("Error sending DHCP packet to {}: {}", to.address.to_string(), error.message());
     return;

@@ -32,6 +32,12 @@ struct StartupError {
   int exit_code = 2;
 };
 
+// The UDP port of the PXE boot server (PXE 2.1 §2.2.4; dnsmasq's fixed PXE_PORT).
+inline constexpr std::uint16_t kPxePort = 4011;
+
+// Whether the config serves PXE: it has a proxy range or a pxe-service (spec §3.10, §4.10).
+[[nodiscard]] bool serves_pxe_port(const config::Config& config);
+
 // What the service counts (SIGUSR1 and, later, /metrics).
 struct DhcpCounters {
   std::uint64_t received = 0;
@@ -63,9 +69,12 @@ class DhcpService {
  public:
   // Opens the lease file and the socket (as root, before any privilege drop) and starts serving.
   // `passed_socket`: a socket systemd passed for port 67, adopted instead of binding one.
+  // When the config serves PXE (a proxy range or a pxe-service, spec §3.10) a second socket on
+  // port 4011 takes boot-server and proxy requests; `passed_pxe_socket` is systemd's for it.
   [[nodiscard]] static std::variant<std::unique_ptr<DhcpService>, StartupError> start(
       boost::asio::io_context& io, std::shared_ptr<const config::Config> config,
-      std::shared_ptr<spdlog::logger> log, std::optional<int> passed_socket = std::nullopt);
+      std::shared_ptr<spdlog::logger> log, std::optional<int> passed_socket = std::nullopt,
+      std::optional<int> passed_pxe_socket = std::nullopt);
 
   // SIGHUP: serve with `config` from the next packet on. Leases, offers held and probes in
   // flight carry over. What was fixed at start (the lease file, the socket's binding, the
@@ -98,12 +107,15 @@ class DhcpService {
   };
 
   void receive_next();
+  // Port 4011 (PXE boot server): one datagram at a time, replies from the same socket. Proxy
+  // and boot-server replies create no leases, so there is nothing to commit in between.
+  void receive_next_pxe();
   void process(std::vector<dhcp::Outcome> outcomes);
   void start_probe(const net::Datagram& datagram, config::Ipv4 address);
   void finish_probe(config::Ipv4 address, bool answered);
   // Handles `first` and whatever else is queued now (bounded), then commits and sends.
   void handle_batch(const net::Datagram& first);
-  std::optional<dhcp::Outcome> handle(const net::Datagram& datagram);
+  std::optional<dhcp::Outcome> handle(const net::Datagram& datagram, bool on_pxe_port = false);
   std::optional<dhcp::Arrival> arrival_for(const net::Datagram& datagram);
   void send(const dhcp::Outcome& outcome);
   void log(const dhcp::Outcome& outcome);
@@ -122,6 +134,9 @@ class DhcpService {
   std::shared_ptr<const config::Config> config_;
   std::shared_ptr<spdlog::logger> log_;
   net::UdpSocket socket_;
+  std::optional<net::UdpSocket> pxe_socket_;  // 4011, when PXE is served
+  std::array<std::uint8_t, 16384> pxe_buffer_{};
+  bool pxe_reading_ = false;  // a receive on pxe_socket_ is pending
   net::InterfaceTable interfaces_;
   LeaseStore store_;
   dhcp::LeaseTable leases_;

@@ -107,7 +107,8 @@ class Daemon {
  private:
   std::optional<StartupError> start_dhcp(const std::shared_ptr<const config::Config>& config) {
     if (config->ranges.empty()) return std::nullopt;
-    auto started = DhcpService::start(io_, config, log_.dhcp, std::exchange(passed_.dhcp, std::nullopt));
+    auto started = DhcpService::start(io_, config, log_.dhcp, std::exchange(passed_.dhcp, std::nullopt),
+                                      std::exchange(passed_.pxe, std::nullopt));
     if (auto* error = std::get_if<StartupError>(&started)) return *error;
     dhcp_ = std::move(std::get<std::unique_ptr<DhcpService>>(started));
     return std::nullopt;

@@ -86,6 +86,8 @@ void DhcpLog::packet(std::string_view type, std::optional<Ipv4> address, std::st
 
 void DhcpLog::warning(std::string text) { lines_.push_back({LogLine::Level::warning, std::move(text)}); }
 
+void DhcpLog::error(std::string text) { lines_.push_back({LogLine::Level::error, std::move(text)}); }
+
 void DhcpLog::extra(std::string text) {
   if (!config_.log_dhcp) return;
   lines_.push_back({LogLine::Level::info, prefix() + text});

@@ -26,6 +26,7 @@ class DhcpLog {
   void packet(std::string_view type, std::optional<Ipv4> address, std::string_view text,
               bool always_address = false);
   void warning(std::string text);
+  void error(std::string text);
   void set_unique_id(std::vector<std::uint8_t> id) { unique_id_ = std::move(id); }
 
   // log-dhcp's extra lines.

@@ -5,6 +5,7 @@
 #include "config/values.hpp"
 #include "dhcp/classify.hpp"
 #include "dhcp/dhcp_log.hpp"
+#include "dhcp/pxe_options.hpp"
 #include "dhcp/reply_options.hpp"
 #include "dhcp/tags.hpp"
 
@@ -60,6 +61,17 @@ class Exchange {
   void handle_release();
   void handle_inform();
   void handle_bootp();
+
+  // PXE (§4.10 a, b). True when normal DHCP must not see the request: it was a boot-server or
+  // proxy request (answered or deliberately not), it came to port 4011, or this subnet is
+  // served in proxy mode only.
+  bool handle_pxe();
+  void handle_boot_server_request(const PxeClient& client, const BootItem& item);
+  bool handle_proxy(const PxeClient& client);
+  [[nodiscard]] bool proxy_only() const;
+  [[nodiscard]] Reply pxe_reply_header() const;
+  void send_pxe_reply(Reply& reply, const PxeClient& client, Ipv4 server_id,
+                      std::vector<std::vector<std::uint8_t>> vendor_subs, bool with_vendor_options);
 
   // Address choice (§4.4, §4.5).
   // The address to offer, and whether it still needs a conflict probe (new addresses only).
@@ -117,6 +129,10 @@ class Exchange {
 
 Outcome Exchange::run() {
   if (!prepare()) return std::move(outcome_);
+  if (handle_pxe()) {
+    outcome_.log = log_.take();
+    return std::move(outcome_);
+  }
   const auto type = request_.message_type();
   if (!type) {
     handle_bootp();
@@ -594,6 +610,149 @@ void Exchange::handle_bootp() {
   reply_with(MessageType::ack, *address, range, std::nullopt, false);
 }
 
+bool Exchange::handle_pxe() {
+  const auto type = request_.message_type();
+  if (!type) return arrival_.on_pxe_port;  // BOOTP: never on the PXE port
+  if (const auto client = pxe_client(config_, request_)) {
+    if (*type == MessageType::request || *type == MessageType::inform) {
+      if (const auto item = boot_item(request_)) {
+        handle_boot_server_request(*client, *item);
+        return true;
+      }
+    }
+    const bool proxy_kind = *type == MessageType::discover || (arrival_.on_pxe_port && *type == MessageType::request);
+    if (client->has_arch && proxy_kind && handle_proxy(*client)) return true;
+  }
+  // dnsmasq goes no further here: port 4011 is for PXE only, and a proxy subnet gets no
+  // addresses from us (another server allocates them).
+  return arrival_.on_pxe_port || proxy_only();
+}
+
+// Every candidate is a proxy range. (dnsmasq looks at its first candidate; with one range per
+// subnet, as proxy setups have, that is the same.)
+bool Exchange::proxy_only() const {
+  return std::all_of(candidates_.begin(), candidates_.end(),
+                     [](const Candidate& c) { return c.range->mode == config::RangeMode::proxy; });
+}
+
+// The request's header as the reply's (dnsmasq answers PXE in the request's own buffer), with
+// sname, file, siaddr and the options cleared.
+Reply Exchange::pxe_reply_header() const {
+  Reply reply;
+  reply.htype = request_.htype;
+  reply.hlen = request_.hlen;
+  reply.hops = request_.hops;
+  reply.xid = request_.xid;
+  reply.secs = request_.secs;
+  reply.flags = request_.flags;
+  reply.ciaddr = request_.ciaddr;
+  reply.yiaddr = request_.yiaddr;
+  reply.giaddr = request_.giaddr;
+  reply.chaddr = request_.chaddr;
+  return reply;
+}
+
+// 60 and 97 (pxe_misc), then option 43 with `vendor_subs` and, when asked, the matching
+// `vendor:` options, then 82 echoed; encoded without overload and sent per §4.9.
+void Exchange::send_pxe_reply(Reply& reply, const PxeClient& client, Ipv4 server_id,
+                              std::vector<std::vector<std::uint8_t>> vendor_subs, bool with_vendor_options) {
+  const auto sid = server_id.bytes();
+  reply.options.insert(reply.options.begin(), {{53, {static_cast<std::uint8_t>(
+                                                     request_.message_type() == MessageType::discover
+                                                         ? MessageType::offer
+                                                         : MessageType::ack)}},
+                                               {54, {sid.begin(), sid.end()}}});
+  reply.options.push_back({60, std::vector<std::uint8_t>(client.vendor.begin(), client.vendor.end())});
+  if (client.machine_id) reply.options.push_back({97, *client.machine_id});
+  if (with_vendor_options) {
+    bool forced = false;
+    for (auto& sub : vendor_sub_options(config_, request_, tags_, forced)) vendor_subs.push_back(std::move(sub));
+    if (!vendor_subs.empty()) append_container(reply.options, 43, vendor_subs);
+  }
+  if (const Option* agent = request_.find(82)) reply.options.push_back({82, agent->data});
+  reply.max_size = reply_buffer_size(request_);
+  reply.allow_overload = false;
+  reply.cookie = true;
+  EncodedReply encoded = encode(reply);
+  log_.reply_details(request_, reply, encoded, false);  // no `requested options:` (no do_options)
+  set_destination(reply);
+  outcome_.datagram = std::move(encoded.bytes);
+}
+
+// §4.10 (a): a REQUEST/INFORM naming a boot server type in 43/71, after a menu choice. The first
+// pxe-service of that type (any architecture, any tags, as dnsmasq) with a file answers, on a
+// range whose subnet holds the client's ciaddr.
+void Exchange::handle_boot_server_request(const PxeClient& client, const BootItem& item) {
+  if (ignored_) return;
+  if ((item.layer & kBisLayerBit) != 0) {
+    log_.error("PXE BIS not supported");
+    return;
+  }
+  const auto service = std::find_if(config_.pxe_services.begin(), config_.pxe_services.end(),
+                                    [&](const config::PxeService& s) { return s.server_type == item.type; });
+  const auto range = std::find_if(candidates_.begin(), candidates_.end(), [&](const Candidate& c) {
+    return matches(c.range->required_tags, tags_) && c.contains(request_.ciaddr);
+  });
+  if (service == config_.pxe_services.end() || !service->basename || range == candidates_.end()) return;
+  Reply reply = pxe_reply_header();
+  reply.yiaddr = request_.ciaddr;
+  reply.ciaddr = Ipv4{};
+  reply.siaddr = service_server_or_local(*service, range->local);
+  reply.file = service_boot_file(*service, item.layer);
+  log_.packet("PXE", reply.yiaddr, reply.file);
+  log_.tags(tags_);
+  std::vector<std::uint8_t> echoed{71, static_cast<std::uint8_t>(item.raw.size())};
+  echoed.insert(echoed.end(), item.raw.begin(), item.raw.end());
+  std::vector<std::vector<std::uint8_t>> subs{std::move(echoed)};
+  if (auto prompt = prompt_sub_option(config_, tags_)) subs.push_back(std::move(*prompt));
+  send_pxe_reply(reply, client, range->local, std::move(subs), true);
+}
+
+// §4.10 (b): proxy DHCP. Boot information only: no address, no lease, no netmask or router —
+// the allocating server on the segment gives those. UEFI clients are sent on to port 4011.
+bool Exchange::handle_proxy(const PxeClient& client) {
+  const auto proxy = std::find_if(candidates_.begin(), candidates_.end(), [&](const Candidate& c) {
+    return c.range->mode == config::RangeMode::proxy && matches(c.range->required_tags, tags_);
+  });
+  if (proxy == candidates_.end()) return false;
+  add_range_tag(&*proxy);
+  const Ipv4 local = proxy->local;
+  const bool uefi = client.arch >= kFirstUefiArch;
+  Reply reply = pxe_reply_header();
+  reply.yiaddr = Ipv4{};
+  if (request_.message_type() == MessageType::discover || request_.ciaddr.value == 0) {
+    reply.ciaddr = Ipv4{};
+    reply.flags |= kBroadcastFlag;
+  }
+  if (uefi) reply.siaddr = local;  // "come to 4011 on this address"
+  const config::PxeService* single = uefi_single_service(config_, tags_, client);
+  if (single != nullptr && arrival_.on_pxe_port) {
+    reply.siaddr = service_server_or_local(*single, local);
+    reply.sname = single->server_host.value_or(reply.siaddr.to_string());
+    reply.file = service_boot_file(*single, 0);
+  } else if (single == nullptr) {
+    // For iPXE, and for a menu-less offer (discovery control 8): the dhcp-boot file.
+    if (const config::DhcpBoot* boot = select_boot(config_, tags_)) {
+      if (boot->server_address) reply.siaddr = *boot->server_address;
+      reply.file = boot->file;
+    }
+  }
+  // The menu goes to BIOS clients, and to UEFI clients once they are on port 4011 (and the
+  // single-service workaround did not replace it with a file).
+  const bool with_menu = !uefi || (arrival_.on_pxe_port && single == nullptr);
+  std::vector<std::vector<std::uint8_t>> subs;
+  if (with_menu) {
+    std::vector<std::string> warnings;
+    subs = pxe_sub_options(config_, tags_, client, local, warnings);
+    for (auto& warning : warnings) log_.error(std::move(warning));
+  }
+  log_.packet("PXE", std::nullopt, ignored_ ? "proxy-ignored" : "proxy");
+  log_.tags(tags_);
+  if (ignored_) return true;
+  send_pxe_reply(reply, client, local, std::move(subs), with_menu);
+  return true;
+}
+
 void Exchange::reply_with(MessageType type, Ipv4 yiaddr, const Candidate* range,
                           std::optional<std::uint32_t> lease_seconds, bool renewing) {
   const bool bootp = !request_.message_type().has_value();
@@ -683,6 +842,7 @@ void Exchange::set_destination(const Reply& reply) {
   const auto mac = request_.hardware_address();
   d.hardware_address.assign(mac.begin(), mac.end());
   d.kind = Destination::Kind::unicast;
+  d.from_pxe_port = arrival_.on_pxe_port;
   if (arrival_.on_pxe_port) {
     d.address = reply.ciaddr.value != 0 ? reply.ciaddr : arrival_.source;
     d.port = arrival_.source_port;

@@ -47,6 +47,8 @@ struct Destination {
   bool inject_arp = false;
   std::uint8_t htype = 1;
   std::vector<std::uint8_t> hardware_address;
+  // The request came to port 4011: the reply leaves from that socket (spec §4.9 rule 1).
+  bool from_pxe_port = false;
 };
 
 struct LogLine {

@@ -5,8 +5,9 @@
 namespace pxemasq::dhcp {
 namespace {
 
-constexpr std::uint16_t kFirstUefiArch = 6;
 constexpr std::size_t kMenuLimit = 253;
+constexpr std::size_t kMachineIdSize = 17;  // type byte + 16-byte UUID (RFC 4578 §2.3)
+constexpr std::uint8_t kBootItemSubOption = 71;
 
 void put16(std::vector<std::uint8_t>& out, std::uint16_t v) {
   out.push_back(static_cast<std::uint8_t>(v >> 8));
@@ -18,10 +19,11 @@ std::vector<std::uint8_t> sub(std::uint8_t code, std::vector<std::uint8_t> data)
   return data;
 }
 
+// The boot server a menu item names in sub-option 8. A basename is served by us whatever the
+// item's SERVER says (dnsmasq 2.90 checked: SERVER is then only the boot-server ACK's siaddr).
 std::optional<Ipv4> service_server(const config::PxeService& service, Ipv4 local) {
-  if (service.server_address) return service.server_address;
-  if (service.basename) return local;  // a basename is served by us
-  return std::nullopt;
+  if (service.basename) return local;
+  return service.server_address;
 }
 
 const config::PxePrompt* matching_prompt(const config::Config& config, const TagSet& tags) {
@@ -60,8 +62,12 @@ std::optional<PxeClient> pxe_client(const config::Config& config, const Packet& 
   client.vendor = *it;
   if (const Option* arch = request.find(93); arch != nullptr && arch->data.size() >= 2) {
     client.arch = static_cast<std::uint16_t>((arch->data[0] << 8) | arch->data[1]);
+    client.has_arch = true;
   }
-  if (const Option* id = request.find(97); id != nullptr && id->data.size() >= 17) client.machine_id = id->data;
+  // dnsmasq echoes exactly 17 bytes of option 97, however long the client's was.
+  if (const Option* id = request.find(97); id != nullptr && id->data.size() >= kMachineIdSize) {
+    client.machine_id.emplace(id->data.begin(), id->data.begin() + kMachineIdSize);
+  }
   return client;
 }
 
@@ -74,10 +80,8 @@ std::vector<std::vector<std::uint8_t>> pxe_sub_options(const config::Config& con
   }
   std::vector<std::vector<std::uint8_t>> out;
   const config::PxePrompt* prompt = matching_prompt(config, tags);
-  const auto basenames = std::count_if(services.begin(), services.end(),
-                                       [](const auto* s) { return s->basename.has_value(); });
   // dnsmasq's UEFI workaround (spec §4.10 d): one UEFI service with a file = no menu at all.
-  const bool uefi_single = client.arch >= kFirstUefiArch && basenames == 1;
+  const bool uefi_single = uefi_single_service(config, tags, client) != nullptr;
   if (!uefi_single) {
     std::uint8_t control = 3;  // no multicast or broadcast discovery
     if (services.empty()) {
@@ -113,6 +117,60 @@ std::vector<std::vector<std::uint8_t>> pxe_sub_options(const config::Config& con
   }
   if (prompt != nullptr) out.push_back(sub(10, prompt_data(prompt->timeout, prompt->text)));
   return out;
+}
+
+std::optional<std::vector<std::uint8_t>> prompt_sub_option(const config::Config& config, const TagSet& tags) {
+  const config::PxePrompt* prompt = matching_prompt(config, tags);
+  if (prompt == nullptr) return std::nullopt;
+  return sub(10, prompt_data(prompt->timeout, prompt->text));
+}
+
+std::optional<BootItem> boot_item(const Packet& request) {
+  const Option* vendor = request.find(43);
+  if (vendor == nullptr) return std::nullopt;
+  const auto& data = vendor->data;
+  // Walk the encapsulated sub-options; a truncated one ends the walk (nothing more to trust).
+  for (std::size_t i = 0; i < data.size();) {
+    const std::uint8_t code = data[i];
+    if (code == 255) break;
+    if (code == 0) {
+      ++i;
+      continue;
+    }
+    if (i + 1 >= data.size() || i + 2 + data[i + 1] > data.size()) break;
+    const std::size_t length = data[i + 1];
+    if (code == kBootItemSubOption && length >= 4) {
+      BootItem item;
+      item.raw.assign(data.begin() + static_cast<long>(i) + 2, data.begin() + static_cast<long>(i) + 6);
+      item.type = static_cast<std::uint16_t>((item.raw[0] << 8) | item.raw[1]);
+      item.layer = static_cast<std::uint16_t>((item.raw[2] << 8) | item.raw[3]);
+      return item;
+    }
+    i += 2 + length;
+  }
+  return std::nullopt;
+}
+
+const config::PxeService* uefi_single_service(const config::Config& config, const TagSet& tags,
+                                              const PxeClient& client) {
+  if (client.arch < kFirstUefiArch) return nullptr;
+  const config::PxeService* found = nullptr;
+  for (const auto& service : config.pxe_services) {
+    if (service.client_arch != client.arch || !service.basename || !matches(service.tags, tags)) continue;
+    if (found != nullptr) return nullptr;  // more than one: the menu stays
+    found = &service;
+  }
+  return found;
+}
+
+Ipv4 service_server_or_local(const config::PxeService& service, Ipv4 local) {
+  return service.server_address.value_or(local);
+}
+
+std::string service_boot_file(const config::PxeService& service, std::uint16_t layer) {
+  const std::string& base = service.basename.value_or(std::string());
+  if (base.find('.') != std::string::npos) return base;
+  return base + "." + std::to_string(layer);
 }
 
 }  // namespace pxemasq::dhcp

@@ -285,43 +285,12 @@ std::vector<std::uint8_t> Builder::sub_option(const DhcpOptionSetting& setting) 
   return sub;
 }
 
-// An encapsulating option: its sub-options, then an end sub-option 255. Longer than 255 bytes,
-// it becomes several options of the same code, each cut at a sub-option boundary, as dnsmasq.
 void Builder::add_container(std::uint8_t code, const std::vector<std::vector<std::uint8_t>>& subs) {
-  std::vector<std::uint8_t> part;
-  for (const auto& sub : subs) {
-    if (!part.empty() && part.size() + sub.size() > 255) {
-      add(code, std::move(part));
-      part.clear();
-    }
-    part.insert(part.end(), sub.begin(), sub.end());
-  }
-  if (part.size() + 1 > 255) {
-    add(code, std::move(part));
-    part.clear();
-  }
-  part.push_back(255);
-  add(code, std::move(part));
+  append_container(out_.options, code, subs);
 }
 
 std::vector<std::vector<std::uint8_t>> Builder::vendor_sub_options(bool& forced) const {
-  const Option* client_class = c_.request.find(60);
-  std::vector<std::vector<std::uint8_t>> subs;
-  std::set<std::uint32_t> seen;
-  for (auto it = c_.config.options.rbegin(); it != c_.config.options.rend(); ++it) {
-    const DhcpOptionSetting& s = *it;
-    if (s.space != OptionSpace::vendor || seen.count(s.code) != 0) continue;
-    if (!s.vendor_class.empty()) {
-      if (client_class == nullptr) continue;
-      const auto& text = client_class->data;
-      if (std::search(text.begin(), text.end(), s.vendor_class.begin(), s.vendor_class.end()) == text.end()) continue;
-    }
-    if (!s.tags.empty() && !matches(s.tags, c_.tags)) continue;
-    seen.insert(s.code);
-    forced = forced || s.force;
-    subs.push_back(sub_option(s));
-  }
-  return subs;
+  return dhcp::vendor_sub_options(c_.config, c_.request, c_.tags, forced);
 }
 
 // vendor:CLASS sub-options in option 43 for clients whose option 60 contains CLASS (§3.3).
@@ -378,6 +347,49 @@ ReplyContents Builder::build() {
 }  // namespace
 
 ReplyContents build_reply_contents(const ReplyContext& context) { return Builder(context).build(); }
+
+// An encapsulating option: its sub-options, then an end sub-option 255. Longer than 255 bytes,
+// it becomes several options of the same code, each cut at a sub-option boundary, as dnsmasq.
+void append_container(std::vector<Option>& options, std::uint8_t code,
+                      const std::vector<std::vector<std::uint8_t>>& subs) {
+  std::vector<std::uint8_t> part;
+  for (const auto& sub : subs) {
+    if (!part.empty() && part.size() + sub.size() > 255) {
+      options.push_back({code, std::move(part)});
+      part.clear();
+    }
+    part.insert(part.end(), sub.begin(), sub.end());
+  }
+  if (part.size() + 1 > 255) {
+    options.push_back({code, std::move(part)});
+    part.clear();
+  }
+  part.push_back(255);
+  options.push_back({code, std::move(part)});
+}
+
+std::vector<std::vector<std::uint8_t>> vendor_sub_options(const config::Config& config, const Packet& request,
+                                                          const TagSet& tags, bool& forced) {
+  const Option* client_class = request.find(60);
+  std::vector<std::vector<std::uint8_t>> subs;
+  std::set<std::uint32_t> seen;
+  for (auto it = config.options.rbegin(); it != config.options.rend(); ++it) {
+    const DhcpOptionSetting& s = *it;
+    if (s.space != OptionSpace::vendor || seen.count(s.code) != 0) continue;
+    if (!s.vendor_class.empty()) {
+      if (client_class == nullptr) continue;
+      const auto& text = client_class->data;
+      if (std::search(text.begin(), text.end(), s.vendor_class.begin(), s.vendor_class.end()) == text.end()) continue;
+    }
+    if (!s.tags.empty() && !matches(s.tags, tags)) continue;
+    seen.insert(s.code);
+    forced = forced || s.force;
+    std::vector<std::uint8_t> sub{static_cast<std::uint8_t>(s.code), static_cast<std::uint8_t>(s.value.size())};
+    sub.insert(sub.end(), s.value.begin(), s.value.end());
+    subs.push_back(std::move(sub));
+  }
+  return subs;
+}
 
 std::uint32_t lease_time(std::uint32_t base, const Packet& request) {
   const Option* asked = request.find(51);

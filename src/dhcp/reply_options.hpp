@@ -42,6 +42,17 @@ struct ReplyContents {
 // by a client's option 51.
 [[nodiscard]] std::uint32_t lease_time(std::uint32_t base, const Packet& request);
 
+// Appends option `code` holding `subs` and an end sub-option 255, split into several options at
+// sub-option boundaries when longer than 255 bytes (as dnsmasq does for 43 and encap: options).
+void append_container(std::vector<Option>& options, std::uint8_t code,
+                      const std::vector<std::vector<std::uint8_t>>& subs);
+
+// The `vendor:` sub-options for this client (its option 60 contains the class, the tags hold),
+// the latest line per code, in reverse config order; `forced` is set if one is forced.
+[[nodiscard]] std::vector<std::vector<std::uint8_t>> vendor_sub_options(const config::Config& config,
+                                                                        const Packet& request,
+                                                                        const TagSet& tags, bool& forced);
+
 // The dhcp-boot line that applies: the last tagged one whose tags hold, else the last untagged.
 [[nodiscard]] const config::DhcpBoot* select_boot(const config::Config& config, const TagSet& tags);
 
