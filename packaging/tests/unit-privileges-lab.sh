@@ -92,7 +92,7 @@ ip netns exec "$server_ns" setpriv --reuid=nobody --regid="$(id -g nobody)" --cl
   --inh-caps="$capspec" --ambient-caps="$capspec" --bounding-set="$capspec" \
   --no-new-privs \
   "$pxemasq" --keep-in-foreground --conf-file="$work/etc/pxemasq.conf" \
-  --pid-file="$work/run/pxemasq.pid" >"$work/daemon.log" 2>&1 &
+  --pid-file="$work/run/pxemasq.pid" --log-facility=- >"$work/daemon.log" 2>&1 &
 daemon_pid=$!
 # Up to 10 s for the daemon to bind port 67 (a loaded CI machine is slow to start it).
 for _ in $(seq 1 100); do
@@ -115,7 +115,14 @@ if ! ip netns exec "$client_ns" timeout 10 busybox udhcpc -i eth0 -n -q -f -s /b
   fail "the client got no lease"
 fi
 grep -q 'lease of 192.168.1.2' "$work/client.log" || fail "unexpected client output: $(cat "$work/client.log")"
-grep -q ' 52:54:00:aa:bb:cc 192.168.1.2' "$work/state/pxemasq.leases" || fail "lease not in the lease file"
+# The ACK leaves once the lease is in the journal (PATH.journal); the dnsmasq-format file follows
+# within 0.5 s. Poll it for up to 3 s.
+lease_found=""
+for _ in $(seq 1 30); do
+  if grep -q ' 52:54:00:aa:bb:cc 192.168.1.2' "$work/state/pxemasq.leases" 2>/dev/null; then lease_found=1; break; fi
+  sleep 0.1
+done
+[[ -n $lease_found ]] || fail "lease not in the lease file"
 
 # TFTP through the daemon's own port 69 and a transfer socket (only when this build serves TFTP)
 if grep -q 'TFTP root is' "$work/daemon.log"; then

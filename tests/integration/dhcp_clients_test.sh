@@ -165,7 +165,7 @@ dir="$work/udhcpc-\${tag:-none}"
 mkdir -p "\$dir"
 n=\$(ls "\$dir" | wc -l)
 env | grep -E '^(ip|subnet|mask|router|dns|lease|boot_file|siaddr|sname|serverid|interface|opt[0-9]+)=' |
-  sort >"\$dir/\$n.\$1"
+  sort >"\$dir/.\$n.tmp" && mv "\$dir/.\$n.tmp" "\$dir/\$n.\$1"  # whole or not at all
 case \$1 in
   bound|renew) $IP addr replace "\$ip/\${mask:-24}" dev "\$interface" ;;
   deconfig) $IP addr flush dev "\$interface" ;;
@@ -177,7 +177,7 @@ cat >"$work/dhclient.script" <<EOF
 dir="$work/dhclient"
 mkdir -p "\$dir"
 n=\$(ls "\$dir" | wc -l)
-env | grep -E '^(reason|new_|old_|interface)' | sort >"\$dir/\$n.\$reason"
+env | grep -E '^(reason|new_|old_|interface)' | sort >"\$dir/.\$n.tmp" && mv "\$dir/.\$n.tmp" "\$dir/\$n.\$reason"
 case \$reason in
   BOUND|RENEW|REBIND|REBOOT) $IP addr replace "\$new_ip_address/24" dev "\$interface" ;;
   EXPIRE|FAIL|RELEASE|STOP) $IP addr flush dev "\$interface" ;;
@@ -189,12 +189,14 @@ cat >"$work/dhcpcd.script" <<EOF
 dir="$work/dhcpcd"
 mkdir -p "\$dir"
 n=\$(ls "\$dir" | wc -l)
-env | grep -E '^(reason|new_|old_|interface)' | sort >"\$dir/\$n.\$reason"
+env | grep -E '^(reason|new_|old_|interface)' | sort >"\$dir/.\$n.tmp" && mv "\$dir/.\$n.tmp" "\$dir/\$n.\$reason"
 exit 0
 EOF
 chmod +x "$work/udhcpc.script" "$work/dhclient.script" "$work/dhcpcd.script"
 
 # events DIR ACTION: how many times the client's script ran for ACTION; last DIR ACTION: the file.
+# The scripts write each event file under a temporary name and rename it, so a file that exists
+# is complete (under load the test used to read half-written ones: "boot file none").
 events() { find "$1" -name "*.$2" 2>/dev/null | wc -l; }
 has_event() { [[ $(events "$1" "$2") -ge 1 ]]; }
 last() {
