@@ -169,7 +169,8 @@ echo "    $report"
 check "a real client gets a lease from the systemd-managed daemon" grep -q 'ip=192.168.1.2[3-5][0-9]' <<<"$report"
 check "with boot file bootx64.efi" grep -q 'boot_file=bootx64.efi ' <<<"$report"
 check "TFTP serves bootx64.efi under ProtectSystem=strict" tftp_fetch bootx64.efi "$work/got1.efi"
-check "the lease is in the StateDirectory" inside grep -q ' 02:70:78:73:00:01 ' /var/lib/pxemasq/pxemasq.leases
+# (the ACK leaves once the lease is in the journal; the dnsmasq-format file follows within 0.5 s)
+check "the lease is in the StateDirectory" wait_for 5 nsenter -t "$leader" -a grep -q ' 02:70:78:73:00:01 ' /var/lib/pxemasq/pxemasq.leases
 check "journald has the DHCPACK line" bash -c "nsenter -t $leader -a journalctl -u pxemasq.service --no-pager -o cat | grep -q 'DHCPACK(ens33)'"
 # The daemon writes native journal entries (not stderr lines): structured fields per event.
 check "the journal entry of the DHCPACK carries PXEMASQ_MAC and PXEMASQ_IP" \
