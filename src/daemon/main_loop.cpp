@@ -345,7 +345,7 @@ int fail_startup(StartupReport& report, spdlog::logger* log, const std::string& 
     const ScopedLogFields fields({LogEvent::startup_failed, "", "", "", ""});
     log->critical("{}", message);
     log->critical("FAILED to start up");
-  } else {
+  } else if (!report.waiting()) {  // a waiting parent prints it itself: once, not twice
     std::fprintf(stderr, "\npxemasq: %s\n", message.c_str());
   }
   report.failed(message, exit_code);

@@ -86,6 +86,8 @@ class StartupReport {
   StartupReport() = default;  // -k / -d: nobody waits; report calls are no-ops
   [[nodiscard]] static std::variant<StartupReport, ProcessError> daemonize();
 
+  // A parent waits for this report (the default mode, after the fork): it prints the error.
+  [[nodiscard]] bool waiting() const { return pipe_.valid(); }
   // Start-up finished: the waiting parent exits 0.
   void succeeded();
   // Start-up failed: the parent prints "\npxemasq: MESSAGE" and exits with `exit_code`.

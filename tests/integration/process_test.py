@@ -512,6 +512,15 @@ def scenario_daemonise(lab, pxemasq, work, script):
           f"{second.returncode} {second.stderr[-300:]}")
     check("daemon mode: with the reason on stderr", "failed to bind DHCP server socket" in second.stderr,
           second.stderr[-300:])
+    # An error found after the fork but before the loggers exist: reported once, by the parent.
+    bad = f"{work}/bad-root.conf"
+    with open(bad, "w") as f:
+        f.write(f"enable-tftp\ntftp-root={work}/no-such-root\nport=0\nuser=\n")
+    failed = subprocess.run(lab.in_server([pxemasq, "-C", bad, "--pid-file"]), capture_output=True, text=True,
+                            timeout=30)
+    check("daemon mode: an inaccessible tftp-root returns 3 with the reason printed once",
+          failed.returncode == 3 and failed.stderr.count("inaccessible") == 1,
+          f"{failed.returncode} {failed.stderr!r}")
     os.kill(pid, signal.SIGTERM)
     check("daemon mode: SIGTERM stops it and removes the pid file",
           wait_until(lambda: not os.path.exists(f"/proc/{pid}") and not os.path.exists(pid_path), 10))
