@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
@@ -176,6 +177,31 @@ TEST(MetricsText, EveryFamilyFollowsTheFormatsRules) {
   EXPECT_NE(text.find(R"(file="/srv/tftp/we\"ird\\na\nme")"), std::string::npos) << text;
   EXPECT_NE(text.find("pxemasq_dhcp_range_leases{range=\"10.0.0.10-10.0.0.20\"} 1\n"),
             std::string::npos);
+}
+
+// man/pxemasq.8 METRICS lists every family the daemon can expose.
+TEST(MetricsText, EveryFamilyIsInTheManPage) {
+  std::ifstream page(std::string(PXEMASQ_SOURCE_DIR) + "/man/pxemasq.8");
+  ASSERT_TRUE(page) << "man/pxemasq.8";
+  std::string line;
+  bool in_section = false;
+  std::set<std::string> documented;
+  const std::regex item(R"re(^\.BR? (pxemasq_[a-z0-9_]+)(?: .*)?$)re");
+  std::smatch m;
+  while (std::getline(page, line)) {
+    if (line.rfind(".SH ", 0) == 0) in_section = line == ".SH METRICS";
+    if (in_section && std::regex_match(line, m, item)) documented.insert(m[1]);
+  }
+  const std::regex type(R"re(^# TYPE (pxemasq_[a-z0-9_]+) .*$)re");
+  std::istringstream text(format_metrics(full_snapshot()));
+  std::size_t families = 0;
+  while (std::getline(text, line)) {
+    if (!std::regex_match(line, m, type)) continue;
+    ++families;
+    EXPECT_EQ(documented.count(m[1]), 1U) << m[1] << " is not under METRICS in man/pxemasq.8";
+  }
+  EXPECT_GE(families, 20U);  // the full snapshot shows every service
+  EXPECT_EQ(documented.size(), families) << "METRICS lists a family the daemon does not expose";
 }
 
 TEST(MetricsText, LabelValuesEscaped) {
