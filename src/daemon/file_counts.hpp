@@ -36,7 +36,9 @@ class FileCounts {
   void add(std::string_view path, bool completed, std::uint64_t bytes);
 
   // The paths with a series of their own, sorted; and everything else.
-  [[nodiscard]] const std::map<std::string, FileCount, std::less<>>& named() const { return named_; }
+  [[nodiscard]] const std::map<std::string, FileCount, std::less<>>& named() const {
+    return named_;
+  }
   [[nodiscard]] const FileCount& other() const { return other_; }
   [[nodiscard]] std::size_t max_named() const { return max_named_; }
 

@@ -169,7 +169,8 @@ TEST(MetricsText, EveryFamilyFollowsTheFormatsRules) {
       EXPECT_EQ(total, family_type == "counter") << "_total iff counter: " << line;
     } else if (std::regex_match(line, m, sample)) {
       EXPECT_EQ(m[1], family) << "sample outside its family: " << line;
-      EXPECT_TRUE(series.insert(line.substr(0, line.rfind(' '))).second) << "series twice: " << line;
+      EXPECT_TRUE(series.insert(line.substr(0, line.rfind(' '))).second)
+          << "series twice: " << line;
     } else {
       ADD_FAILURE() << "not a HELP, TYPE or sample line: " << line;
     }
@@ -214,8 +215,8 @@ TEST(MetricsText, LabelValuesEscaped) {
 TEST(FileCounts, FirstNamesKeepTheirSeriesTheRestIsOther) {
   FileCounts files(3);
   for (const char* path : {"/a", "/b", "/c", "/d", "/e"}) files.add(path, true, 10);
-  files.add("/a", true, 10);   // named: its own series
-  files.add("/e", false, 4);   // came after the bound: other
+  files.add("/a", true, 10);  // named: its own series
+  files.add("/e", false, 4);  // came after the bound: other
   ASSERT_EQ(files.named().size(), 3U);
   EXPECT_EQ(files.named().at("/a"), (FileCount{2, 0, 20}));
   EXPECT_EQ(files.named().at("/b"), (FileCount{1, 0, 10}));
@@ -241,7 +242,8 @@ TEST(FileCounts, BoundHoldsUnderAStormOfNames) {
   s.tftp_counters.files = files;
   const std::string text = format_metrics(s);
   std::size_t file_series = 0;
-  for (std::size_t at = text.find("{file=\""); at != std::string::npos; at = text.find("{file=\"", at + 1)) {
+  for (std::size_t at = text.find("{file=\""); at != std::string::npos;
+       at = text.find("{file=\"", at + 1)) {
     ++file_series;
   }
   EXPECT_EQ(file_series, 3 * (kMaxNamedFiles + 1));
@@ -266,7 +268,8 @@ class TallyTest : public ::testing::Test {
   unsigned timeouts_ = 0;
 
   void note(const tftp::Action& action) {
-    if (const auto* blocks = std::get_if<tftp::SendBlocks>(&action)) resent_ += tally_.resent(*blocks);
+    if (const auto* blocks = std::get_if<tftp::SendBlocks>(&action))
+      resent_ += tally_.resent(*blocks);
     timeouts_ += tally_.timeouts(transfer_);
   }
 };
