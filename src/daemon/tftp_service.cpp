@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "daemon/lease_store.hpp"
+#include "daemon/tftp_tally.hpp"
 #include "dhcp/lease_file.hpp"
 #include "net/confined_file.hpp"
 #include "net/interface_policy.hpp"
@@ -533,6 +534,7 @@ class TftpService::Session : public std::enable_shared_from_this<Session> {
 
   void perform(const tftp::Action& action) {
     if (closed_) return;
+    count_resends(action);
     if (std::holds_alternative<tftp::SendOptionAck>(action)) {
       send_packet(tftp::encode_option_ack(setup_.negotiated.option_ack), setup_.client);
     } else if (const auto* blocks = std::get_if<tftp::SendBlocks>(&action)) {
@@ -703,14 +705,35 @@ class TftpService::Session : public std::enable_shared_from_this<Session> {
                          setup_.path, setup_.client.to_string(), bytes_sent_, elapsed,
                          transfer_.settings().block_size, transfer_.settings().window_size,
                          transfer_.retransmissions());
-    service_.counters_.bytes_sent += bytes_sent_;
-    if (outcome == tftp::Outcome::completed) {
-      ++service_.counters_.completed;
-    } else {
-      ++service_.counters_.failed;
-    }
+    count_end(outcome);
     close();
     service_.remove(setup_.id);
+  }
+
+  // ---- counting hooks (/metrics, SIGUSR1): from the machine's actions, nothing else ----
+
+  void count_resends(const tftp::Action& action) {
+    if (const auto* blocks = std::get_if<tftp::SendBlocks>(&action)) {
+      service_.counters_.blocks_resent += tally_.resent(*blocks);
+    }
+    service_.counters_.timeouts += tally_.timeouts(transfer_);
+  }
+
+  void count_end(tftp::Outcome outcome) {
+    TftpCounters& counters = service_.counters_;
+    counters.bytes_sent += bytes_sent_;
+    switch (outcome) {
+      case tftp::Outcome::completed: ++counters.completed; break;
+      case tftp::Outcome::timed_out: ++counters.failed_timeout; break;
+      case tftp::Outcome::client_error: ++counters.failed_client_error; break;
+      case tftp::Outcome::aborted_by_client: ++counters.size_probes; break;
+      case tftp::Outcome::read_failed: ++counters.failed_read; break;
+    }
+    if (outcome != tftp::Outcome::completed) ++counters.failed;
+    // A size probe fetches no data: per file it would only double every UEFI boot's count.
+    if (outcome != tftp::Outcome::aborted_by_client) {
+      counters.files.add(setup_.path, outcome == tftp::Outcome::completed, acknowledged_bytes(transfer_));
+    }
   }
 
   TftpService& service_;
@@ -728,6 +751,7 @@ class TftpService::Session : public std::enable_shared_from_this<Session> {
   bool segmenting_ = true;  // windows go out with UDP segmentation offload while it works
   std::optional<std::pair<std::uint64_t, std::uint64_t>> pending_;
   std::uint64_t bytes_sent_ = 0;
+  ResendTally tally_;
   bool closed_ = false;
 };
 
