@@ -147,14 +147,16 @@ EOF
   chmod -R a+rX "$root"
 }
 
-# lab_ipxe_script DIR URL: an iPXE script at DIR/boot.ipxe that fetches Debian's netboot kernel
-# and initrd from URL (http://SERVER[:PORT]) and boots them unattended on the serial console.
-# iPXE runs a file it is given as its boot file as a script when it starts with "#!ipxe"; the
-# kernel and initrd URLs are absolute, so the script is the same whichever path serves it.
+# lab_ipxe_script DIR URL [NAME [KERNEL-ARGS]]: an iPXE script at DIR/NAME (boot.ipxe) that
+# fetches Debian's netboot kernel and initrd from URL (http://SERVER[:PORT]) and boots them
+# unattended on the serial console. iPXE runs a file it is given as its boot file as a script
+# when it starts with "#!ipxe"; the kernel and initrd URLs are absolute, so the script is the
+# same whichever path serves it. Under UEFI the kernel's EFI stub loads the initrd itself and
+# needs its name in the arguments (initrd=initrd.gz: iPXE offers its downloads as files).
 lab_ipxe_script() {
-  local root=$1 url=$2
-  local console='console=ttyS0,115200 earlyprintk=ttyS0,115200 panic=-1'
-  cat >"$root/boot.ipxe" <<EOF
+  local root=$1 url=$2 name=${3:-boot.ipxe} extra=${4:-}
+  local console="console=ttyS0,115200 earlyprintk=ttyS0,115200 panic=-1${extra:+ $extra}"
+  cat >"$root/$name" <<EOF
 #!ipxe
 echo pxe-e2e: boot.ipxe loaded
 kernel $url/debian-installer/amd64/linux $console
@@ -162,7 +164,7 @@ initrd $url/debian-installer/amd64/initrd.gz
 echo pxe-e2e: booting
 boot
 EOF
-  chmod a+r "$root/boot.ipxe"
+  chmod a+r "$root/$name"
 }
 
 # lab_http_grub DIR URL: DIR/http-boot/bootx64.efi, a standalone GRUB for UEFI HTTP boot. The
@@ -381,6 +383,7 @@ phase_table() {
     ipxe-http | uefi-http | uefi-ipxe-http)
       local first="boot.ipxe|boot\\.ipxe" after="iPXE"
       [[ $firmware == uefi-http ]] && first="http-boot/bootx64.efi|http-boot/bootx64\\.efi" after="OVMF"
+      [[ $firmware == uefi-ipxe-http ]] && first="boot-efi.ipxe|boot-efi\\.ipxe"
       phases+=("${first%%|*} fetched (HTTP)|server|last|HTTP sent .*/${first#*|} to"
         "kernel (linux) fetched (HTTP)|server|last|HTTP sent .*/amd64/linux to"
         "initrd.gz fetched (HTTP)|server|last|HTTP sent .*/initrd\\.gz to")
