@@ -271,6 +271,7 @@ lab_start_vm() {
   if [[ $firmware == uefi* ]]; then
     local rom=",romfile="
     [[ $firmware == uefi-ipxe ]] && rom=""
+    # shellcheck disable=SC2054 # fw_cfg values have commas
     [[ $firmware == uefi-http ]] && args+=(-fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=n
       -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=n)
     cp "$lab_ovmf_vars" "$lab_work/OVMF_VARS.$firmware.fd"
