@@ -595,11 +595,12 @@ results=$work/results.md
   echo "| pxemasq rate ≥ 1.5 × kea-dhcp4 (paired) | $(fmt "$ratio_px_kea" 2)× ($(fmt "$r_px") vs $(fmt "$r_kea")/s) | $(met "$ratio_px_kea" '>=' 1.5) |"
   echo "| pxemasq rate ≥ 10 × dnsmasq --no-ping (paired) | $(fmt "$ratio_px_dm" 2)× ($(fmt "$r_px") vs $(fmt "$r_dm")/s) | $(met "$ratio_px_dm" '>=' 10) |"
   echo "| ≤ 0.2 CPU-ms per exchange (at the highest sustained rate) | $(fmt "$cpu_px" 3) ms | $(met "$cpu_px" '<=' 0.2) |"
-  echo "| ≤ 0.2 CPU-ms per exchange (at $fixed_rate/s) | $(fmt "$fixed_cpu_px" 3) ms | $(met "$fixed_cpu_px" '<=' 0.2) |"
   echo "| rate with 10 000 leases on file ≥ 0.8 × empty file | $(fmt "$r10_ratio" 2)× | $(met "$r10_ratio" '>=' 0.8) |"
   echo "| rate with 100 000 leases on file ≥ 0.8 × empty file | $(fmt "$r100_ratio" 2)× | $(met "$r100_ratio" '>=' 0.8) |"
   echo "| 50-client udhcpc storm fully leased in < 2 s, probe on (median of rounds) | $(fmt "$storm_px" 2) s, $storm_px_giveup gave up | $( [[ $storm_px_giveup -eq 0 ]] && met "$storm_px" '<=' 2 || echo '**not met**') |"
   echo "| RSS < 32 MiB with 100 000 leases | ${rss_px:-n/a} MiB | $(met "${rss_px:-n/a}" '<=' 32) |"
+  echo
+  echo "At $fixed_rate/s (not a target: the issue's CPU bound goes with the sustained rate above), CPU-ms per exchange: pxemasq $(fmt "$fixed_cpu_px" 3), kea-dhcp4 $(fmt "$(med "$steps_tsv" fixed kea 0 cpu_ms_per_exchange)" 3), dnsmasq $(fmt "$(med "$steps_tsv" fixed dnsmasq 0 cpu_ms_per_exchange)" 3); at that rate every ACK is alone in its batch and pays its own journal fdatasync and wake-ups."
   echo
   if [[ -s $problems ]]; then
     echo "### Anomalies seen in this run"
