@@ -99,7 +99,8 @@ fi
 if "${rpm_env[@]}" rpmbuild -bs --nodeps "${defines[@]}" "$spec" >"$work/srpm.log" 2>&1 &&
   srpm=$(ls "$work"/rpmbuild/SRPMS/*.src.rpm 2>/dev/null) && [[ -n $srpm ]]; then
   contents=$(rpmq -qpl "$srpm" | tr '\n' ' ')
-  want="$name-$version.tar.gz $name.spec $(cd "$top/packaging/rpm" && ls | grep -v '\.spec$' | tr '\n' ' ')"
+  want="$name-$version.tar.gz $name.spec"
+  for file in "$top"/packaging/rpm/*; do [[ $file == "$spec" ]] || want+=" $(basename "$file")"; done
   lacking=""
   for file in $want; do grep -qw -- "$file" <<<"$contents" || lacking+=" $file"; done
   if [[ -z $lacking ]]; then pass "SRPM $(basename "$srpm"): $contents"; else fail "SRPM lacks:$lacking"; fi
@@ -129,7 +130,7 @@ else
   summary
 fi
 arch=$(rpmq -qp --qf '%{arch}' "$selinux_rpm")
-[[ $arch == noarch ]] && pass "$name-selinux is noarch" || fail "$name-selinux is $arch, not noarch"
+if [[ $arch == noarch ]]; then pass "$name-selinux is noarch"; else fail "$name-selinux is $arch, not noarch"; fi
 
 tests_line=$(grep -oE '[0-9]+% tests passed, [0-9]+ tests failed out of [0-9]+' "$work/build.log" | tail -1)
 ran=$(awk '{print $NF}' <<<"$tests_line")
