@@ -309,10 +309,15 @@ void DhcpService::finish_commit(std::optional<LeaseStoreError> error) {
   commit_changes();
 }
 
+std::chrono::milliseconds snapshot_delay(std::size_t leases) {
+  const std::size_t steps = std::max<std::size_t>(1, (leases + kSnapshotLeaseStep - 1) / kSnapshotLeaseStep);
+  return std::min(kSnapshotDelay * static_cast<std::chrono::milliseconds::rep>(steps), kSnapshotDelayMax);
+}
+
 void DhcpService::schedule_snapshot() {
   if (snapshot_armed_ || !snapshot_timer_) return;
   snapshot_armed_ = true;
-  snapshot_timer_->expires_after(kSnapshotDelay);
+  snapshot_timer_->expires_after(snapshot_delay(leases_.size()));
   snapshot_timer_->async_wait([this](const boost::system::error_code& error) {
     if (error) return;
     snapshot_armed_ = false;

@@ -184,6 +184,7 @@ class HttpService::Connection : public std::enable_shared_from_this<HttpService:
     extra += "Accept-Ranges: bytes\r\nLast-Modified: " + http::http_date(file_.modified_ns / 1'000'000'000) + "\r\n";
     header_ = header(status, remaining_, extra, std::string(http::content_type(components.back())));
     ++state_->counters.ok;
+    count_response(status, 0);
     if (head_) remaining_ = 0;
     boost::asio::async_write(socket_, boost::asio::buffer(header_),
                              [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
@@ -220,6 +221,7 @@ class HttpService::Connection : public std::enable_shared_from_this<HttpService:
     remaining_ -= static_cast<std::uint64_t>(sent);
     sent_ += static_cast<std::uint64_t>(sent);
     state_->counters.bytes_sent += static_cast<std::uint64_t>(sent);
+    state_->counters.by_status[status_].bytes += static_cast<std::uint64_t>(sent);
     send_body();
   }
 
@@ -253,6 +255,7 @@ class HttpService::Connection : public std::enable_shared_from_this<HttpService:
     } else {
       ++state_->counters.ok;
     }
+    count_response(status, head_ ? 0 : body.size());
     header_ = header(status, body.size(), extra + (keep_alive_ ? "" : "Connection: close\r\n"), type);
     if (!head_) header_ += body;
     boost::asio::async_write(socket_, boost::asio::buffer(header_),
@@ -260,6 +263,15 @@ class HttpService::Connection : public std::enable_shared_from_this<HttpService:
                                if (error) return self->close();
                                self->next_or_close();
                              });
+  }
+
+  // Counting hook (/metrics): the response's status, and body bytes sent with it now (file
+  // bodies are added chunk by chunk as sendfile sends them).
+  void count_response(unsigned status, std::size_t body_bytes) {
+    status_ = status;
+    HttpStatusCount& count = state_->counters.by_status[status];
+    ++count.responses;
+    count.bytes += body_bytes;
   }
 
   tcp::socket socket_;
@@ -276,6 +288,7 @@ class HttpService::Connection : public std::enable_shared_from_this<HttpService:
   std::uint64_t sent_ = 0;
   bool keep_alive_ = true;
   bool head_ = false;
+  unsigned status_ = 200;  // of the response being sent
 };
 
 std::variant<std::unique_ptr<HttpService>, StartupError> HttpService::start(
@@ -338,6 +351,7 @@ void HttpService::accept_next() {
         boost::system::error_code ignored;
         socket.close(ignored);  // over the limit: the client retries; the loop stays responsive
         ++state->counters.server_errors;
+        ++state->counters.connections_refused;
       } else {
         std::make_shared<Connection>(std::move(socket), state)->start();
       }

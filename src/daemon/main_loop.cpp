@@ -289,9 +289,9 @@ class Daemon {
     if (tftp_) {
       const TftpCounters& c = tftp_->counters();
       log_.tftp->info("TFTP: {} transfers running (limit {}); {} started, {} completed, {} failed, "
-                      "{} refused, {} refused at the limit; {} bytes sent",
+                      "{} refused, {} refused at the limit; {} bytes sent, {} blocks resent after {} timeouts",
                       tftp_->active_transfers(), tftp_->max_transfers(), c.started, c.completed,
-                      c.failed, c.refused, c.busy, c.bytes_sent);
+                      c.failed, c.refused, c.busy, c.bytes_sent, c.blocks_resent, c.timeouts);
     }
     if (http_) {
       const HttpCounters& c = http_->counters();

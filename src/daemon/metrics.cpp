@@ -42,6 +42,10 @@ class Writer {
   std::string out_;
 };
 
+std::string label(const char* name, std::string_view value) {
+  return std::string(name) + "=\"" + escape_label_value(value) + '"';
+}
+
 void dhcp_metrics(Writer& w, const MetricsSnapshot& s) {
   const DhcpCounters& c = s.dhcp_counters;
   w.family("pxemasq_dhcp_packets_received_total", "counter", "DHCP/BOOTP datagrams received on port 67.");
@@ -67,8 +71,29 @@ void dhcp_metrics(Writer& w, const MetricsSnapshot& s) {
   w.sample("pxemasq_dhcp_leases", "", static_cast<std::uint64_t>(s.leases));
   w.family("pxemasq_dhcp_range_leases", "gauge", "Leases whose address lies in each dhcp-range.");
   for (const auto& range : s.leases_per_range) {
-    w.sample("pxemasq_dhcp_range_leases", "range=\"" + range.range + "\"", static_cast<std::uint64_t>(range.leases));
+    w.sample("pxemasq_dhcp_range_leases", label("range", range.range), static_cast<std::uint64_t>(range.leases));
   }
+}
+
+void tftp_file_metrics(Writer& w, const FileCounts& files) {
+  const std::string limit = std::to_string(files.max_named());
+  const std::string transfers_help =
+      "TFTP transfers by file and how they ended (size probes excepted); the first " + limit +
+      " paths requested have their own series, later ones count as file=\"other\".";
+  w.family("pxemasq_tftp_file_transfers_total", "counter", transfers_help.c_str());
+  const auto transfers = [&w](const std::string& file, const FileCount& count) {
+    w.sample("pxemasq_tftp_file_transfers_total", file + ",result=\"completed\"", count.completed);
+    w.sample("pxemasq_tftp_file_transfers_total", file + ",result=\"failed\"", count.failed);
+  };
+  for (const auto& [path, count] : files.named()) transfers(label("file", path), count);
+  transfers(label("file", "other"), files.other());
+  const std::string bytes_help = "File bytes the TFTP clients acknowledged, by file (the same " +
+                                 limit + " paths, then file=\"other\").";
+  w.family("pxemasq_tftp_file_bytes_total", "counter", bytes_help.c_str());
+  for (const auto& [path, count] : files.named()) {
+    w.sample("pxemasq_tftp_file_bytes_total", label("file", path), count.bytes);
+  }
+  w.sample("pxemasq_tftp_file_bytes_total", label("file", "other"), files.other().bytes);
 }
 
 void tftp_metrics(Writer& w, const MetricsSnapshot& s) {
@@ -81,27 +106,67 @@ void tftp_metrics(Writer& w, const MetricsSnapshot& s) {
   w.sample("pxemasq_tftp_transfers_total", "result=\"started\"", c.started);
   w.sample("pxemasq_tftp_transfers_total", "result=\"completed\"", c.completed);
   w.sample("pxemasq_tftp_transfers_total", "result=\"failed\"", c.failed);
+  w.family("pxemasq_tftp_transfer_failures_total", "counter",
+           "Failed TFTP transfers by how they ended (size_probe: the client's ERROR answered the OACK).");
+  w.sample("pxemasq_tftp_transfer_failures_total", "reason=\"timeout\"", c.failed_timeout);
+  w.sample("pxemasq_tftp_transfer_failures_total", "reason=\"client_error\"", c.failed_client_error);
+  w.sample("pxemasq_tftp_transfer_failures_total", "reason=\"size_probe\"", c.size_probes);
+  w.sample("pxemasq_tftp_transfer_failures_total", "reason=\"read_error\"", c.failed_read);
   w.family("pxemasq_tftp_refused_total", "counter", "Requests answered with an error before any transfer.");
   w.sample("pxemasq_tftp_refused_total", "reason=\"error\"", c.refused);
   w.sample("pxemasq_tftp_refused_total", "reason=\"busy\"", c.busy);
   w.sample("pxemasq_tftp_refused_total", "reason=\"interface\"", c.dropped_interface);
-  w.family("pxemasq_tftp_bytes_sent_total", "counter", "File bytes sent over TFTP.");
+  w.family("pxemasq_tftp_bytes_sent_total", "counter",
+           "DATA payload bytes sent over TFTP, resends included (added when a transfer ends).");
   w.sample("pxemasq_tftp_bytes_sent_total", "", c.bytes_sent);
+  w.family("pxemasq_tftp_blocks_resent_total", "counter",
+           "DATA blocks sent again, after a timeout or a short windowsize ACK.");
+  w.sample("pxemasq_tftp_blocks_resent_total", "", c.blocks_resent);
+  w.family("pxemasq_tftp_timeouts_total", "counter",
+           "Retransmission timer expiries that resent a window or the OACK.");
+  w.sample("pxemasq_tftp_timeouts_total", "", c.timeouts);
+  tftp_file_metrics(w, c.files);
 }
 
 void http_metrics(Writer& w, const MetricsSnapshot& s) {
   const HttpCounters& c = s.http;
   w.family("pxemasq_http_connections_total", "counter", "TCP connections accepted by the HTTP server.");
   w.sample("pxemasq_http_connections_total", "", c.connections);
-  w.family("pxemasq_http_responses_total", "counter", "HTTP responses, by status class.");
-  w.sample("pxemasq_http_responses_total", "code=\"2xx\"", c.ok);
-  w.sample("pxemasq_http_responses_total", "code=\"4xx\"", c.client_errors);
-  w.sample("pxemasq_http_responses_total", "code=\"5xx\"", c.server_errors);
+  w.family("pxemasq_http_connections_refused_total", "counter",
+           "Connections closed at once because the connection limit was reached.");
+  w.sample("pxemasq_http_connections_refused_total", "", c.connections_refused);
+  w.family("pxemasq_http_requests_total", "counter", "HTTP requests read (a malformed one included).");
+  w.sample("pxemasq_http_requests_total", "", c.requests);
+  w.family("pxemasq_http_responses_total", "counter", "HTTP responses, by status code.");
+  for (const auto& [code, count] : c.by_status) {
+    w.sample("pxemasq_http_responses_total", label("code", std::to_string(code)), count.responses);
+  }
+  w.family("pxemasq_http_response_bytes_total", "counter",
+           "HTTP body bytes sent (files, error texts, /metrics), by status code.");
+  for (const auto& [code, count] : c.by_status) {
+    w.sample("pxemasq_http_response_bytes_total", label("code", std::to_string(code)), count.bytes);
+  }
   w.family("pxemasq_http_bytes_sent_total", "counter", "File bytes sent over HTTP.");
   w.sample("pxemasq_http_bytes_sent_total", "", c.bytes_sent);
 }
 
 }  // namespace
+
+std::string escape_label_value(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (const char c : value) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 std::string format_metrics(const MetricsSnapshot& snapshot) {
   Writer w;

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include <sstream>
 
 #include "daemon/lease_store.hpp"
+#include "daemon/tftp_tally.hpp"
 #include "dhcp/lease_file.hpp"
 #include "net/confined_file.hpp"
 #include "net/interface_policy.hpp"
@@ -219,6 +221,7 @@ using tftp::TimePoint;
 constexpr std::uint16_t kTftpPort = 69;
 constexpr std::size_t kIntakeBatch = 64;         // port-69 datagrams handled per wake-up
 constexpr std::size_t kSessionBatch = 64;        // datagrams read per transfer wake-up
+constexpr std::size_t kSessionReceives = 8;      // datagrams per recvmmsg on a transfer socket
 constexpr std::size_t kMaxMessagesPerCall = 64;  // blocks per sendmmsg
 constexpr std::size_t kScratchBytes = std::size_t{1} << 20;
 constexpr std::uint64_t kMaxNetasciiBytes = std::uint64_t{64} << 20;
@@ -289,6 +292,51 @@ int send_messages(int fd, const sockaddr_in& to, std::optional<config::Ipv4> sou
   int sent = -1;
   do {
     sent = ::sendmmsg(fd, messages.data(), static_cast<unsigned>(count), MSG_DONTWAIT | MSG_NOSIGNAL);
+  } while (sent < 0 && errno == EINTR);
+  return sent;
+}
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103  // <linux/udp.h>; older libc headers lack it
+#endif
+
+// UDP segmentation offload (Linux 4.18+): one sendmsg carries a whole window of equal-sized
+// DATA packets and the stack cuts it into datagrams of `segment` bytes after a single pass
+// through routing, netfilter and the device, instead of one pass per block. The datagrams on
+// the wire are exactly those sendmmsg would send.
+constexpr std::size_t kMaxSegmentedBytes = 65000;  // one IP packet's payload, with room
+constexpr std::size_t kMaxSegments = 64;           // UDP_MAX_SEGMENTS on every kernel since 4.18
+constexpr std::size_t kSegmentSpace = kCmsgHeaderSpace + cmsg_align(sizeof(std::uint16_t));
+
+// One sendmsg of `iovecs` (header, payload pairs; every datagram `segment` bytes but the last,
+// which may be shorter) as datagrams of `segment` bytes. Returns the bytes sent; -1 and errno
+// (EINVAL or EIO when the route or device cannot segment: send them one by one instead).
+ssize_t send_segmented(int fd, const sockaddr_in& to, std::optional<config::Ipv4> source,
+                       std::span<iovec> iovecs, std::uint16_t segment) {
+  alignas(cmsghdr) std::array<std::uint8_t, kSegmentSpace + kPktinfoSpace> control{};
+  cmsghdr header{};
+  header.cmsg_len = kCmsgHeaderSpace + sizeof segment;
+  header.cmsg_level = SOL_UDP;
+  header.cmsg_type = UDP_SEGMENT;
+  std::memcpy(control.data(), &header, sizeof header);
+  std::memcpy(control.data() + kCmsgHeaderSpace, &segment, sizeof segment);
+  std::size_t control_length = kSegmentSpace;
+  if (source) {
+    const PktinfoControl pktinfo(*source);
+    std::memcpy(control.data() + kSegmentSpace, pktinfo.bytes.data(), pktinfo.bytes.size());
+    control_length += pktinfo.bytes.size();
+  }
+  sockaddr_in target = to;
+  msghdr message{};
+  message.msg_name = &target;
+  message.msg_namelen = sizeof target;
+  message.msg_iov = iovecs.data();
+  message.msg_iovlen = iovecs.size();
+  message.msg_control = control.data();
+  message.msg_controllen = control_length;
+  ssize_t sent = -1;
+  do {
+    sent = ::sendmsg(fd, &message, MSG_DONTWAIT | MSG_NOSIGNAL);
   } while (sent < 0 && errno == EINTR);
   return sent;
 }
@@ -451,24 +499,42 @@ class TftpService::Session : public std::enable_shared_from_this<Session> {
                         });
   }
 
+  // recvmmsg: a call that returns fewer datagrams than it had room for has drained the
+  // socket, so a lockstep ACK costs one receive call, not a second one that finds it empty.
   void on_readable() {
     auto& buffer = service_.receive_buffer_;
-    for (std::size_t i = 0; i < kSessionBatch && !closed_; ++i) {
-      sockaddr_in from{};
-      socklen_t length = sizeof from;
-      const ssize_t received = ::recvfrom(socket_->native_handle(), buffer.data(), buffer.size(),
-                                          MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &length);
+    constexpr std::size_t kSlice = sizeof(service_.receive_buffer_) / kSessionReceives;
+    for (std::size_t handled = 0; handled < kSessionBatch && !closed_;) {
+      std::array<mmsghdr, kSessionReceives> messages{};
+      std::array<iovec, kSessionReceives> iov{};
+      std::array<sockaddr_in, kSessionReceives> from{};
+      for (std::size_t i = 0; i < kSessionReceives; ++i) {
+        iov[i] = iovec{buffer.data() + i * kSlice, kSlice};
+        messages[i].msg_hdr.msg_iov = &iov[i];
+        messages[i].msg_hdr.msg_iovlen = 1;
+        messages[i].msg_hdr.msg_name = &from[i];
+        messages[i].msg_hdr.msg_namelen = sizeof from[i];
+      }
+      const int received = ::recvmmsg(socket_->native_handle(), messages.data(), kSessionReceives,
+                                      MSG_DONTWAIT, nullptr);
       if (received < 0) {
         if (errno == EINTR) continue;
         break;  // EAGAIN: drained (or an ICMP error, which the timer handles)
       }
-      on_datagram({buffer.data(), static_cast<std::size_t>(received)}, endpoint_of(from));
+      const auto count = static_cast<std::size_t>(received);
+      for (std::size_t i = 0; i < count && !closed_; ++i) {
+        const std::size_t length = std::min<std::size_t>(messages[i].msg_len, kSlice);
+        on_datagram({buffer.data() + i * kSlice, length}, endpoint_of(from[i]));
+      }
+      handled += count;
+      if (count < kSessionReceives) break;  // drained
     }
     if (!closed_) wait_readable();
   }
 
   void perform(const tftp::Action& action) {
     if (closed_) return;
+    count_resends(action);
     if (std::holds_alternative<tftp::SendOptionAck>(action)) {
       send_packet(tftp::encode_option_ack(setup_.negotiated.option_ack), setup_.client);
     } else if (const auto* blocks = std::get_if<tftp::SendBlocks>(&action)) {
@@ -556,9 +622,12 @@ class TftpService::Session : public std::enable_shared_from_this<Session> {
     std::array<iovec, 2 * kMaxMessagesPerCall> iov{};
     std::uint64_t block = first;
     while (block <= last && !closed_) {
+      const std::size_t full = transfer_.block_length(block) + tftp::kHeaderSize;
+      const bool segment = segmenting_ && block < last && full <= kMaxSegmentedBytes / 2;
+      const std::size_t limit = segment ? std::min(kMaxSegments, kMaxSegmentedBytes / full) : kMaxMessagesPerCall;
       std::size_t count = 0;
       std::size_t bytes = 0;
-      while (block + count <= last && count < kMaxMessagesPerCall) {
+      while (block + count <= last && count < limit) {
         const std::size_t length = transfer_.block_length(block + count);
         if (count > 0 && bytes + length > scratch.size()) break;
         bytes += length;
@@ -579,7 +648,21 @@ class TftpService::Session : public std::enable_shared_from_this<Session> {
         iov[2 * i + 1] = iovec{scratch.data() + at, length};
         at += length;
       }
-      const int sent = send_messages(send_fd(), sockaddr_of(setup_.client), send_source(), iov, count);
+      int sent = 0;
+      if (segment && count > 1) {
+        // Every block but the window's last is full, so every datagram but the last is `full`.
+        const ssize_t went = send_segmented(send_fd(), sockaddr_of(setup_.client), send_source(),
+                                            std::span(iov).first(2 * count), static_cast<std::uint16_t>(full));
+        if (went < 0 && (errno == EINVAL || errno == EIO || errno == ENOPROTOOPT || errno == EOPNOTSUPP)) {
+          // This route or device cannot segment (e.g. blksize above the MTU): one by one from now on.
+          service_.log_->debug("sending to {} without segmentation offload: {}", client_text_, error_text(errno));
+          segmenting_ = false;
+          continue;
+        }
+        sent = went < 0 ? -1 : static_cast<int>(count);
+      } else {
+        sent = send_messages(send_fd(), sockaddr_of(setup_.client), send_source(), iov, count);
+      }
       if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS) {
         // Not recoverable by waiting (no route, …): leave it to retransmission and the give-up.
         service_.log_->debug("sending to {} failed: {}", client_text_, error_text(errno));
@@ -622,14 +705,35 @@ class TftpService::Session : public std::enable_shared_from_this<Session> {
                          setup_.path, setup_.client.to_string(), bytes_sent_, elapsed,
                          transfer_.settings().block_size, transfer_.settings().window_size,
                          transfer_.retransmissions());
-    service_.counters_.bytes_sent += bytes_sent_;
-    if (outcome == tftp::Outcome::completed) {
-      ++service_.counters_.completed;
-    } else {
-      ++service_.counters_.failed;
-    }
+    count_end(outcome);
     close();
     service_.remove(setup_.id);
+  }
+
+  // ---- counting hooks (/metrics, SIGUSR1): from the machine's actions, nothing else ----
+
+  void count_resends(const tftp::Action& action) {
+    if (const auto* blocks = std::get_if<tftp::SendBlocks>(&action)) {
+      service_.counters_.blocks_resent += tally_.resent(*blocks);
+    }
+    service_.counters_.timeouts += tally_.timeouts(transfer_);
+  }
+
+  void count_end(tftp::Outcome outcome) {
+    TftpCounters& counters = service_.counters_;
+    counters.bytes_sent += bytes_sent_;
+    switch (outcome) {
+      case tftp::Outcome::completed: ++counters.completed; break;
+      case tftp::Outcome::timed_out: ++counters.failed_timeout; break;
+      case tftp::Outcome::client_error: ++counters.failed_client_error; break;
+      case tftp::Outcome::aborted_by_client: ++counters.size_probes; break;
+      case tftp::Outcome::read_failed: ++counters.failed_read; break;
+    }
+    if (outcome != tftp::Outcome::completed) ++counters.failed;
+    // A size probe fetches no data: per file it would only double every UEFI boot's count.
+    if (outcome != tftp::Outcome::aborted_by_client) {
+      counters.files.add(setup_.path, outcome == tftp::Outcome::completed, acknowledged_bytes(transfer_));
+    }
   }
 
   TftpService& service_;
@@ -644,8 +748,10 @@ class TftpService::Session : public std::enable_shared_from_this<Session> {
   TimePoint armed_for_{};
   std::uint64_t timer_generation_ = 0;
   bool waiting_to_send_ = false;
+  bool segmenting_ = true;  // windows go out with UDP segmentation offload while it works
   std::optional<std::pair<std::uint64_t, std::uint64_t>> pending_;
   std::uint64_t bytes_sent_ = 0;
+  ResendTally tally_;
   bool closed_ = false;
 };
 

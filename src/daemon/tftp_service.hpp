@@ -59,6 +59,7 @@
 
 #include "config/model.hpp"
 #include "daemon/dhcp_service.hpp"  // StartupError
+#include "daemon/file_counts.hpp"
 #include "net/confined_file.hpp"
 #include "net/interfaces.hpp"
 #include "net/udp_socket.hpp"
@@ -140,7 +141,17 @@ struct TftpCounters {
   std::uint64_t started = 0;
   std::uint64_t completed = 0;
   std::uint64_t failed = 0;  // every other end
-  std::uint64_t bytes_sent = 0;
+  std::uint64_t bytes_sent = 0;  // DATA payload put on the wire, resends included
+  // The failed ones by how they ended (tftp::Outcome); they add up to `failed`.
+  std::uint64_t failed_timeout = 0;
+  std::uint64_t failed_client_error = 0;
+  std::uint64_t size_probes = 0;  // ERROR from the client while the OACK was outstanding
+  std::uint64_t failed_read = 0;
+  // Retransmission, counted as the transfers run: blocks sent again (after a timeout or a
+  // short RFC 7440 ACK) and timer expiries that resent something (DATA or the OACK).
+  std::uint64_t blocks_resent = 0;
+  std::uint64_t timeouts = 0;
+  FileCounts files;  // by path, bounded
 };
 
 class TftpService {

@@ -229,8 +229,7 @@ bool Exchange::is_server_address(Ipv4 address) const {
 }
 
 bool Exchange::held_for_other(Ipv4 address) const {
-  const auto it = engine_.state_.offer_holds.find(address.value);
-  return it != engine_.state_.offer_holds.end() && it->second.client != unique_id_;
+  return engine_.state_.offer_holds.held_for_other(address.value, unique_id_, now_);
 }
 
 bool Exchange::usable_fixed_address(bool warn) {
@@ -340,8 +339,7 @@ const Candidate* Exchange::final_range(Ipv4 address) const {
 
 // One held address per client: a new offer moves the client's hold.
 void Exchange::hold_for_client(Ipv4 address) {
-  std::erase_if(engine_.state_.offer_holds, [&](const auto& entry) { return entry.second.client == unique_id_; });
-  engine_.state_.offer_holds[address.value] = {unique_id_, now_ + kOfferHoldSeconds};
+  engine_.state_.offer_holds.hold(address.value, unique_id_, now_ + kOfferHoldSeconds);
 }
 
 void Exchange::add_range_tag(const Candidate* range) {
@@ -440,7 +438,7 @@ void Exchange::handle_request() {
     const bool ours = std::any_of(candidates_.begin(), candidates_.end(),
                                   [&](const Candidate& c) { return c.local == *server; });
     if (!ours) {
-      engine_.state_.offer_holds.erase(wanted->value);
+      engine_.state_.offer_holds.release(wanted->value);
       if (authoritative) nak(address, "wrong server-ID");  // [quirk] even for another server's client
       return;
     }
@@ -509,7 +507,7 @@ void Exchange::handle_request() {
     return;
   }
   outcome_.leases_changed = true;
-  engine_.state_.offer_holds.erase(address.value);
+  engine_.state_.offer_holds.release(address.value);
   log_.tags(tags_);
   log_.packet("DHCPACK", address, reply_name(MessageType::ack));
   reply_with(MessageType::ack, address, range, seconds, renewing);
@@ -874,7 +872,9 @@ void Engine::reconfigure(std::shared_ptr<const config::Config> config) {
 }
 
 void Engine::forget_expired(std::int64_t now) {
-  std::erase_if(state_.offer_holds, [now](const auto& entry) { return entry.second.until <= now; });
+  state_.offer_holds.expire(now);
+  if (now == swept_at_) return;
+  swept_at_ = now;
   for (auto* until : {&state_.probe_clear_until, &state_.probe_in_use_until, &state_.probe_pending_until,
                       &state_.declined_fixed}) {
     std::erase_if(*until, [now](const auto& entry) { return entry.second <= now; });
@@ -885,7 +885,7 @@ void Engine::probe_result(Ipv4 address, bool answered, std::int64_t now) {
   state_.probe_pending_until.erase(address.value);
   if (answered) {
     state_.probe_in_use_until[address.value] = now + kProbeInUseSeconds;
-    state_.offer_holds.erase(address.value);
+    state_.offer_holds.release(address.value);
   } else {
     state_.probe_clear_until[address.value] = now + kProbeValidSeconds;
   }

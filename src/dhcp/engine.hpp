@@ -15,6 +15,7 @@
 
 #include "config/model.hpp"
 #include "dhcp/lease.hpp"
+#include "dhcp/offer_holds.hpp"
 #include "dhcp/packet.hpp"
 
 namespace pxemasq::dhcp {
@@ -90,20 +91,19 @@ class Engine {
     std::map<std::size_t, std::uint32_t> range_epochs;         // perturbs the hash (§4.5)
     std::map<std::uint32_t, std::int64_t> declined_fixed;      // dhcp-host address -> until
     // Offered but not yet requested (an intended difference: dnsmasq holds nothing, §9.3).
-    struct Hold {
-      std::vector<std::uint8_t> client;
-      std::int64_t until = 0;
-    };
-    std::map<std::uint32_t, Hold> offer_holds;
+    OfferHolds offer_holds;
     std::map<std::uint32_t, std::int64_t> probe_clear_until;   // no answer: offer freely
     std::map<std::uint32_t, std::int64_t> probe_in_use_until;  // answered: skip
     std::map<std::uint32_t, std::int64_t> probe_pending_until; // asked, no result yet
   };
 
+  // Drops expired holds and probe results; the full sweep runs at most once per second (`now`
+  // is in seconds), readers check the times themselves.
   void forget_expired(std::int64_t now);
 
   std::shared_ptr<const config::Config> config_;
   State state_;
+  std::int64_t swept_at_ = -1;  // the `now` of the last full sweep
 
   friend class Exchange;
 };

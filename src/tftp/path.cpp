@@ -65,11 +65,16 @@ struct UrlView {
   std::string_view path;                 // from the `/` after the authority, or empty
 };
 
-// `http://AUTHORITY[/PATH]` or `https://…`, scheme in any case.
+// `http://AUTHORITY[/PATH]` or `https://…`, scheme in any case; also with one slash after
+// the colon, `http:/AUTHORITY/PATH`, which is what GRUB's TFTP client sends for a `//` URL (it
+// collapses repeated slashes in every name it requests).
 std::optional<UrlView> split_url(std::string_view name) {
   std::size_t scheme_length = 0;
-  if (starts_with_ignoring_case(name, "http://")) scheme_length = 7;
-  if (starts_with_ignoring_case(name, "https://")) scheme_length = 8;
+  for (const std::string_view scheme : {std::string_view("http:/"), std::string_view("https:/")}) {
+    if (!starts_with_ignoring_case(name, scheme)) continue;
+    scheme_length = scheme.size();
+    if (name.size() > scheme_length && name[scheme_length] == '/') ++scheme_length;
+  }
   if (scheme_length == 0) return std::nullopt;
   const auto rest = name.substr(scheme_length);
   const auto slash = std::min(rest.find('/'), rest.size());

@@ -50,14 +50,17 @@ done
 [[ $(id -u) -eq 0 ]] || { echo "dhcp_bench: needs root (network namespaces)" >&2; exit 77; }
 
 if ((quick)); then
-  : "${rounds:=1}"; step_secs=2; seeded_step_secs=2; max_steps=5; resolution=1.25
+  : "${rounds:=1}"; step_secs=2; seeded_step_secs=3; max_steps=5; resolution=1.25
   storm_rounds=1; calib_secs=1.5; : "${idle_wait:=60}"
 else
-  : "${rounds:=3}"; step_secs=4; seeded_step_secs=3; max_steps=7; resolution=1.12
+  : "${rounds:=3}"; step_secs=4; seeded_step_secs=6; max_steps=7; resolution=1.12
   storm_rounds=3; calib_secs=2; : "${idle_wait:=300}"
 fi
 [[ $rounds =~ ^[1-9]$ ]] || { echo "dhcp_bench: --rounds 1..9" >&2; exit 2; }
 : "${write_readme:=$((1 - quick))}"
+# Steps with leases on file last long enough for pxemasq to write the whole lease file at least
+# once (twice in full mode): it rewrites it 0.5 s per 20 000 leases after a change, so 2.5 s
+# with 100 000; a shorter step would never pay for a snapshot.
 fixed_rate=250          # the equal-load step: every server sustains it with an empty file
 exchange_timeout=1      # seconds from DISCOVER to ACK
 storm_clients=50
@@ -255,6 +258,8 @@ sweeps_tsv=$work/sweeps.tsv
 problems=$work/problems.txt
 : >"$problems"
 printf 'phase\tround\tserver\tleases\tmode\ttarget\tsent\tcompleted\tpct\trate\tmean_ms\tp99_ms\tcpu_s\tcpu_ms_per_exchange\tnaks\tno_offer\tno_ack\tbad\tconflicts\tload1\trss_kb\n' >"$steps_tsv"
+storm_tsv=$work/storm.tsv
+printf 'round\tserver\tleased\tgave_up\tall_leased_s\tmedian_s\tdistinct_ips\tload1\n' >"$storm_tsv"
 printf 'phase\tround\tserver\tleases\tbest_target\tbest_rate\tcpu_ms\tmean_ms\tp99_ms\tsteps\n' >"$sweeps_tsv"
 step_no=0
 mac_seed=0
@@ -452,8 +457,6 @@ STORM_OUT=$2 timeout 40 busybox udhcpc -i eth0 -f -q -n -t 3 -T 3 -s "$3" >"$2.l
 echo $? >"$2.rc"
 EOF
 chmod +x "$work/udhcpc-script" "$work/storm-client"
-storm_tsv=$work/storm.tsv
-printf 'round\tserver\tleased\tgave_up\tall_leased_s\tmedian_s\tdistinct_ips\tload1\n' >"$storm_tsv"
 
 write_storm_conf() {  # FILE LEASEFILE
   printf 'port=0\ninterface=br0\ndhcp-range=10.20.0.10,10.20.0.250,255.255.255.0,12h\ndhcp-leasefile=%s\nlog-facility=-\n' "$2" >"$1"

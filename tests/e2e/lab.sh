@@ -147,6 +147,47 @@ EOF
   chmod -R a+rX "$root"
 }
 
+# lab_ipxe_script DIR URL [NAME [KERNEL-ARGS]]: an iPXE script at DIR/NAME (boot.ipxe) that
+# fetches Debian's netboot kernel and initrd from URL (http://SERVER[:PORT]) and boots them
+# unattended on the serial console. iPXE runs a file it is given as its boot file as a script
+# when it starts with "#!ipxe"; the kernel and initrd URLs are absolute, so the script is the
+# same whichever path serves it. Under UEFI the kernel's EFI stub loads the initrd itself and
+# needs its name in the arguments (initrd=initrd.gz: iPXE offers its downloads as files).
+lab_ipxe_script() {
+  local root=$1 url=$2 name=${3:-boot.ipxe} extra=${4:-}
+  local console="console=ttyS0,115200 earlyprintk=ttyS0,115200 panic=-1${extra:+ $extra}"
+  cat >"$root/$name" <<EOF
+#!ipxe
+echo pxe-e2e: boot.ipxe loaded
+kernel $url/debian-installer/amd64/linux $console
+initrd $url/debian-installer/amd64/initrd.gz
+echo pxe-e2e: booting
+boot
+EOF
+  chmod a+r "$root/$name"
+}
+
+# lab_http_grub DIR URL: DIR/http-boot/bootx64.efi, a standalone GRUB for UEFI HTTP boot. The
+# firmware fetches it over HTTP; its embedded config gets an address (GRUB's own DHCP: the
+# firmware's HTTP boot leaves no PXE cached reply to reuse) and fetches Debian's netboot kernel
+# and initrd over HTTP from URL's host, so nothing of the boot goes over TFTP.
+lab_http_grub() {
+  local root=$1 host=${2#http://}
+  local console='console=ttyS0,115200 earlyprintk=ttyS0,115200 panic=-1'
+  mkdir -p "$root/http-boot"
+  cat >"$lab_work/http-grub.cfg" <<EOF
+echo "pxe-e2e: GRUB up over HTTP"
+net_bootp
+linux (http,$host)/debian-installer/amd64/linux $console
+initrd (http,$host)/debian-installer/amd64/initrd.gz
+echo "pxe-e2e: booting"
+boot
+EOF
+  grub-mkimage -O x86_64-efi -p / -c "$lab_work/http-grub.cfg" -o "$root/http-boot/bootx64.efi" \
+    efinet net http linux echo boot all_video
+  chmod -R a+rX "$root/http-boot"
+}
+
 # lab_esxi_tree DIR: the seed's ESXi layout with a stand-in loader. bootx64.efi at the root is
 # a standalone GRUB (modules built in, prefix unset, so like ESXi's mboot it reads only its
 # config and what the config names). Its config sits in a subfolder, esxi8/boot.cfg; the loader
@@ -213,10 +254,13 @@ lab_accel() {
   printf '%s' "$accel"
 }
 
-# lab_start_vm uefi|bios CONSOLE-LOG: boots the VM from the network in the VM namespace.
-# UEFI: q35 + OVMF, virtio-net with romfile= empty, so OVMF's own VirtioNetDxe + PxeBcDxe boot
-# it as real UEFI firmware would (qemu's default iPXE EFI ROM would add its own boot entry,
-# which runs first and fails with shim). BIOS: SeaBIOS + qemu's default iPXE option ROM.
+# lab_start_vm uefi|uefi-http|uefi-ipxe|bios CONSOLE-LOG: boots the VM from the network in the VM
+# namespace. UEFI: q35 + OVMF, virtio-net with romfile= empty, so OVMF's own VirtioNetDxe +
+# PxeBcDxe boot it as real UEFI firmware would (qemu's default iPXE EFI ROM would add its own
+# boot entry, which runs first and fails with shim). uefi-http: the same with OVMF's PXE boot
+# options turned off (its fw_cfg knobs), so its first boot option is "UEFI HTTPv4", as on a
+# machine whose setup puts HTTP boot first. uefi-ipxe: qemu's default ROM kept, so iPXE's EFI
+# driver boots first (iPXE under UEFI). BIOS: SeaBIOS + qemu's default iPXE option ROM.
 lab_start_vm() {
   local firmware=$1 log=$2
   local accel
@@ -224,12 +268,17 @@ lab_start_vm() {
   # shellcheck disable=SC2054 # qemu option values have commas
   local args=(-accel "$accel" -m 1024 -smp 1 -display none -monitor none -serial stdio
     -no-reboot -netdev tap,id=n0,ifname=tap0,script=no,downscript=no)
-  if [[ $firmware == uefi ]]; then
+  if [[ $firmware == uefi* ]]; then
+    local rom=",romfile="
+    [[ $firmware == uefi-ipxe ]] && rom=""
+    # shellcheck disable=SC2054 # fw_cfg values have commas
+    [[ $firmware == uefi-http ]] && args+=(-fw_cfg name=opt/org.tianocore/IPv4PXESupport,string=n
+      -fw_cfg name=opt/org.tianocore/IPv6PXESupport,string=n)
     cp "$lab_ovmf_vars" "$lab_work/OVMF_VARS.$firmware.fd"
     args+=(-machine q35
       -drive "if=pflash,format=raw,readonly=on,file=$lab_ovmf_code"
       -drive "if=pflash,format=raw,file=$lab_work/OVMF_VARS.$firmware.fd"
-      -device "virtio-net-pci,netdev=n0,mac=$lab_vm_mac,romfile=,bootindex=1")
+      -device "virtio-net-pci,netdev=n0,mac=$lab_vm_mac$rom,bootindex=1")
   else
     args+=(-machine pc -boot n -device "virtio-net-pci,netdev=n0,mac=$lab_vm_mac,bootindex=1")
   fi
@@ -331,6 +380,17 @@ phase_table() {
       spans+=("iPXE after DHCP (ACK -> pxelinux.0)|2|3"
         "TFTP by pxelinux (pxelinux.0 -> kernel)|3|6"
         "network boot (DISCOVER -> banner)|0|7")
+      ;;
+    ipxe-http | uefi-http | uefi-ipxe-http)
+      local first="boot.ipxe|boot\\.ipxe" after="iPXE"
+      [[ $firmware == uefi-http ]] && first="http-boot/bootx64.efi|http-boot/bootx64\\.efi" after="OVMF"
+      [[ $firmware == uefi-ipxe-http ]] && first="boot-efi.ipxe|boot-efi\\.ipxe"
+      phases+=("${first%%|*} fetched (HTTP)|server|last|HTTP sent .*/${first#*|} to"
+        "kernel (linux) fetched (HTTP)|server|last|HTTP sent .*/amd64/linux to"
+        "initrd.gz fetched (HTTP)|server|last|HTTP sent .*/initrd\\.gz to")
+      spans+=("$after after DHCP (ACK -> ${first%%|*})|2|3"
+        "HTTP (${first%%|*} -> initrd.gz)|3|5"
+        "network boot (DISCOVER -> banner)|0|6")
       ;;
     esxi)
       phases+=("loader bootx64.efi fetched|server|last|sent .*/bootx64\.efi to"

@@ -13,13 +13,21 @@
 #         ESXi's mboot), its config in esxi8/, modules asked as http://192.168.1.70/esxi8/...;
 #         it boots through the URL mapping, and the truly missing files (/boot.cfg at the
 #         root, a module in the wrong folder) get the not-found hint in pxemasq's log.
-# Usage: pxe_boot_test.sh uefi|uefi-activated|bios|esxi PATH/TO/pxemasq [PATH/TO/dnsmasq]
+#   ipxe-http  SeaBIOS + qemu's iPXE ROM, user class iPXE -> boot file
+#         http://192.168.1.70/boot.ipxe from pxemasq's HTTP server -> the script fetches the
+#         kernel and initrd over HTTP -> banner; pxemasq's log and /metrics show that the files
+#         went over HTTP and nothing over TFTP (issue 8).
+#   uefi-http  OVMF's UEFI HTTP boot (vendor class HTTPClient, arch 16; echo of HTTPClient in
+#         option 60, URL boot file) -> a standalone GRUB over HTTP -> kernel and initrd over
+#         HTTP -> banner; the same checks.
+# Usage: pxe_boot_test.sh uefi|uefi-activated|bios|esxi|ipxe-http|uefi-http PATH/TO/pxemasq
+#        [PATH/TO/dnsmasq]
 # Exits 77 (skipped) without root or the firmware packages (qemu-system-x86 ovmf ipxe-qemu
 # debian-installer-12-netboot-amd64 grub-efi-amd64-bin grub-common; `./run test` installs them).
 # Environment: see tests/e2e/lab.sh (PXEMASQ_E2E_ACCEL, _TIMEOUT, _LAUNCHER, _KEEP).
 set -euo pipefail
 
-scenario=${1:?usage: pxe_boot_test.sh uefi|uefi-activated|bios|esxi PXEMASQ [DNSMASQ]}
+scenario=${1:?usage: pxe_boot_test.sh uefi|uefi-activated|bios|esxi|ipxe-http|uefi-http PXEMASQ [DNSMASQ]}
 lab_pxemasq=$(realpath "${2:?path to pxemasq}")
 lab_dnsmasq=${3:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -78,8 +86,15 @@ boot() {
     lab_start_vm "$firmware" "$console_log"
     lab_wait_for "$console_log" 'Linux version' "$boot_timeout" "$boot_failures" || status=$?
   fi
+  # A scenario that checks a later console line (boot_then: an extended regex) waits for it
+  # too, up to 60 s more; the scenario itself then says whether it came.
+  if ((status == 0)) && [[ -n ${boot_then:-} ]]; then
+    lab_wait_for "$console_log" "$boot_then" 60 || true
+  fi
   lab_stop_vm
   sleep 0.2
+  # A scenario that must ask the running daemon something (its /metrics) defines this.
+  if declare -F after_boot >/dev/null; then after_boot "$run"; fi
   lab_stop_server
   case $status in
     0) echo "    banner after $(lab_first_time "$console_log" 'Linux version') s" ;;
@@ -101,6 +116,79 @@ one_boot() {
   boot "$@" || status=$?
   echo "$lab_vm_started" >"$lab_work/$1.started"
   return "$status"
+}
+
+# --- HTTP boot (issue 8): the boot goes over pxemasq's built-in HTTP server, not TFTP ----------
+# Port 80: the usual HTTP port, the one the SELinux module lets pxemasq bind without semanage.
+http_port=80
+http_url="http://$lab_server_ip"
+boot_then=""
+
+# http_boot_tree: the netboot tree with an iPXE script at its root, and the seed config on it.
+http_boot_tree() {
+  boot_then='RAMDISK: \[mem'
+  if ! command -v curl >/dev/null 2>&1; then
+    echo "SKIP: needs curl (to read pxemasq's /metrics)"
+    exit 77
+  fi
+  lab_netboot_tree "$lab_work/tftpboot"
+  lab_ipxe_script "$lab_work/tftpboot" "$http_url"
+  seed_config "$lab_work/tftpboot" "$lab_work/seed.conf"
+}
+
+# scrape_metrics RUN: pxemasq's /metrics while it still runs (after the VM stopped), from inside
+# the server namespace, into $lab_work/RUN.metrics.
+scrape_metrics() {
+  ip netns exec "$lab_server_ns" curl -sS --max-time 10 -o "$lab_work/$1.metrics" \
+    "$http_url:$http_port/metrics" || echo "    /metrics could not be fetched"
+}
+
+# metric RUN NAME{LABELS}: the value of one sample in RUN's scrape ("-" when absent).
+metric() {
+  NAME=$2 awk '$1 == ENVIRON["NAME"] { print $2; found = 1 } END { if (!found) print "-" }' \
+    "$lab_work/$1.metrics" 2>/dev/null || echo "-"
+}
+
+# check_http_boot RUN TAG BOOT-FILE: the boot file, the kernel and the initrd went over HTTP,
+# whole, and nothing over TFTP; the DHCP reply carried the boot file's URL for the client
+# tagged TAG.
+check_http_boot() {
+  local run=$1 tag=$2 boot_file=$3 log="$lab_work/$1.server.log"
+  local amd64="$lab_work/tftpboot/debian-installer/amd64"
+  local kernel_size initrd_size boot_size
+  kernel_size=$(stat -c %s "$amd64/linux")
+  initrd_size=$(stat -c %s "$amd64/initrd.gz")
+  boot_size=$(stat -c %s "$lab_work/tftpboot/$boot_file")
+  echo "    pxemasq's HTTP lines:"
+  grep -aE 'HTTP ' "$log" | cut -d' ' -f2- | sed 's/^/      /' || true
+  grep -aqE "tags: .*\\b$tag\\b" "$log" || fail "log-dhcp shows no tag $tag for the client"
+  grep -aqF "$http_url/$boot_file" "$log" || fail "the DHCP reply did not carry $http_url/$boot_file"
+  grep -aqE "HTTP sent .*/tftpboot/${boot_file//./\\.} to 192\\.168\\.1\\.[0-9]+ \\($boot_size bytes\\)" \
+    "$log" || fail "$boot_file was not sent whole over HTTP ($boot_size bytes)"
+  grep -aqE "HTTP sent .*/amd64/linux to 192\\.168\\.1\\.[0-9]+ \\($kernel_size bytes\\)" "$log" ||
+    fail "the kernel was not sent whole over HTTP ($kernel_size bytes)"
+  grep -aqE "HTTP sent .*/amd64/initrd\\.gz to 192\\.168\\.1\\.[0-9]+ \\($initrd_size bytes\\)" "$log" ||
+    fail "the initrd was not sent whole over HTTP ($initrd_size bytes)"
+  # x86 Linux prints the initrd's place in memory early in setup_arch, whoever loaded it.
+  grep -aqE "$boot_then" "$lab_work/$run.console.log" ||
+    fail "the kernel shows no initrd on the console (no \"RAMDISK: [mem\" line)"
+  # TFTP's "sent FILE to ADDR" (HTTP's lines say "HTTP sent").
+  if grep -aqE ': sent /' "$log"; then
+    fail "files went over TFTP: $(grep -aE ': sent /' "$log" | cut -d' ' -f2- | head -3)"
+  fi
+  local tftp_started http_bytes
+  tftp_started=$(metric "$run" 'pxemasq_tftp_transfers_total{result="started"}')
+  http_bytes=$(metric "$run" pxemasq_http_bytes_sent_total)
+  local files_size=$((boot_size + kernel_size + initrd_size))
+  echo "    /metrics: HTTP file bytes $http_bytes (boot file + kernel + initrd: $files_size)," \
+    "responses 2xx $(metric "$run" 'pxemasq_http_responses_total{code="2xx"}')" \
+    "4xx $(metric "$run" 'pxemasq_http_responses_total{code="4xx"}')," \
+    "connections $(metric "$run" pxemasq_http_connections_total); TFTP transfers started $tftp_started"
+  [[ $tftp_started == 0 ]] || fail "/metrics counts $tftp_started TFTP transfers"
+  # At least the three files: a client that resumes a transfer with a Range request adds more.
+  if [[ $http_bytes == - ]] || ((http_bytes < files_size)); then
+    fail "/metrics counts $http_bytes HTTP bytes, fewer than the boot file, kernel and initrd"
+  fi
 }
 
 case $scenario in
@@ -172,6 +260,67 @@ EOF
       "$log" || fail "no not-found hint naming esxi8/vmlinuz for the URL of a module in the wrong folder"
     grep -aqE "sent .*/esxi8/vmlinuz to [0-9.]+ \(requested as http:" "$log" ||
       fail "the kernel was not served from its URL name"
+    ;;
+  ipxe-http)
+    # iPXE boots over pxemasq's HTTP server: SeaBIOS + qemu's iPXE ROM DHCPs (user class
+    # "iPXE"), gets http://192.168.1.70/boot.ipxe as its boot file, and the script fetches the
+    # kernel and initrd over HTTP too. The seed config stays verbatim; the iPXE lines and
+    # http-port (a pxemasq option dnsmasq would reject) come in an extra conf-file.
+    http_boot_tree
+    cat >"$lab_work/ipxe-http.conf" <<EOF
+# iPXE announces itself with user class (option 77) "iPXE": give it the script's URL.
+dhcp-userclass=set:ipxe,iPXE
+dhcp-boot=tag:ipxe,$http_url/boot.ipxe
+http-port=$http_port
+EOF
+    after_boot() { scrape_metrics "$1"; }
+    one_boot ipxe-http-pxemasq pxemasq bios "$lab_work/seed.conf" "$lab_work/ipxe-http.conf" ||
+      fail "iPXE boot over HTTP with pxemasq"
+    phase_table ipxe-http ipxe-http-pxemasq
+    check_http_boot ipxe-http-pxemasq ipxe boot.ipxe
+    ;;
+  uefi-ipxe-http)
+    # iPXE under UEFI: OVMF with qemu's default iPXE EFI ROM, whose boot entry runs first. iPXE
+    # is matched here by its feature option 175 (the other usual way; ipxe-http uses the user
+    # class) and gets a script whose kernel line names the initrd for the EFI stub.
+    http_boot_tree
+    lab_ipxe_script "$lab_work/tftpboot" "$http_url" boot-efi.ipxe initrd=initrd.gz
+    cat >"$lab_work/uefi-ipxe-http.conf" <<EOF
+# iPXE sends its feature list in option 175 (encapsulated): give it the script's URL.
+dhcp-match=set:ipxe,175
+dhcp-boot=tag:ipxe,$http_url/boot-efi.ipxe
+http-port=$http_port
+EOF
+    after_boot() { scrape_metrics "$1"; }
+    one_boot uefi-ipxe-http-pxemasq pxemasq uefi-ipxe "$lab_work/seed.conf" \
+      "$lab_work/uefi-ipxe-http.conf" || fail "iPXE (UEFI) boot over HTTP with pxemasq"
+    phase_table uefi-ipxe-http uefi-ipxe-http-pxemasq
+    check_http_boot uefi-ipxe-http-pxemasq ipxe boot-efi.ipxe
+    ;;
+  uefi-http)
+    # UEFI HTTP boot, configured the dnsmasq way: OVMF's HttpBootDxe (its PXE options turned
+    # off, so HTTP boot is its first boot option) DHCPs with vendor class
+    # "HTTPClient:Arch:00016:..." (client-arch 16); it accepts an offer only when the offer says
+    # HTTPClient in option 60 and carries a URL as the boot file. It then fetches a standalone
+    # GRUB over HTTP, which fetches the kernel and initrd over HTTP.
+    http_boot_tree
+    lab_http_grub "$lab_work/tftpboot" "$http_url"
+    cat >"$lab_work/uefi-http.conf" <<EOF
+# UEFI HTTP boot clients: vendor class HTTPClient; echo it back, and give them a URL.
+dhcp-vendorclass=set:efihttp,HTTPClient
+dhcp-option-force=tag:efihttp,60,HTTPClient
+dhcp-boot=tag:efihttp,$http_url/http-boot/bootx64.efi
+http-port=$http_port
+EOF
+    after_boot() { scrape_metrics "$1"; }
+    # OVMF then tries HTTP over IPv6, which only times out: a failed HTTPv4 boot ends the wait.
+    boot_failures+='|failed to load Boot0001 "UEFI HTTPv4'
+    one_boot uefi-http-pxemasq pxemasq uefi-http "$lab_work/seed.conf" "$lab_work/uefi-http.conf" ||
+      fail "UEFI HTTP boot with pxemasq"
+    phase_table uefi-http uefi-http-pxemasq
+    check_http_boot uefi-http-pxemasq efihttp http-boot/bootx64.efi
+    grep -aqE 'vendor class: HTTPClient:Arch:00016' "$lab_work/uefi-http-pxemasq.server.log" ||
+      fail "log-dhcp shows no HTTPClient vendor class with arch 16"
     ;;
   *)
     echo "unknown scenario $scenario" >&2

@@ -165,6 +165,20 @@ TEST(TftpPath, UrlVariants) {
             (Components{"esxi8", "x"}));
 }
 
+// GRUB's TFTP client collapses `//` in every name, so `http://HOST/x` arrives as `http:/HOST/x`.
+TEST(TftpPath, UrlWithOneSlashAsGrubSendsItMapsToo) {
+  const auto resolved = resolved_of("http:/192.168.1.70/esxi8/b.b00");
+  EXPECT_EQ(resolved.components, (Components{"esxi8", "b.b00"}));
+  EXPECT_TRUE(resolved.mapped_from_url);
+  EXPECT_EQ(components_of("HTTPS:/192.168.1.70/a"), (Components{"a"}));
+  EXPECT_EQ(refusal_of("http:/192.168.1.70"), PathRefusal::no_file_name);
+  EXPECT_EQ(refusal_of("http:/192.168.1.70/../etc/passwd"), PathRefusal::parent_directory);
+  const auto other = resolved_of("http:/10.9.9.9/a");
+  EXPECT_FALSE(other.mapped_from_url);
+  EXPECT_TRUE(other.looks_like_url);
+  EXPECT_EQ(other.components, (Components{"http:", "10.9.9.9", "a"}));
+}
+
 TEST(TftpPath, UrlWithNothingAfterTheHostNamesNoFile) {
   EXPECT_EQ(refusal_of("http://192.168.1.70"), PathRefusal::no_file_name);
   EXPECT_EQ(refusal_of("http://192.168.1.70/"), PathRefusal::no_file_name);
