@@ -205,10 +205,12 @@ for unit in "$top"/packaging/systemd/*.service "$top"/packaging/systemd/*.socket
 done
 cmp -s "$top/packaging/systemd/pxemasq.sysusers" "$root/usr/lib/sysusers.d/pxemasq.conf" || different+=" sysusers"
 cmp -s "$top/packaging/systemd/pxemasq.tmpfiles" "$root/usr/lib/tmpfiles.d/pxemasq.conf" || different+=" tmpfiles"
-cmp -s "$top/packaging/firewalld/pxemasq.xml" "$root/usr/lib/firewalld/services/pxemasq.xml" || different+=" firewalld"
+for service in "$top"/packaging/firewalld/*.xml; do
+  cmp -s "$service" "$root/usr/lib/firewalld/services/$(basename "$service")" || different+=" $(basename "$service")"
+done
 cmp -s "$top/packaging/pxemasq.conf" "$root/etc/pxemasq/pxemasq.conf" || different+=" pxemasq.conf"
 cmp -s "$top/selinux/pxemasq.if" "$root/usr/share/selinux/devel/include/distributed/pxemasq.if" || different+=" pxemasq.if"
-if [[ -z $different ]]; then pass "payload: units, sysusers, tmpfiles, firewalld, pxemasq.conf, pxemasq.if equal the tree's"
+if [[ -z $different ]]; then pass "payload: units, sysusers, tmpfiles, firewalld services, pxemasq.conf, pxemasq.if equal the tree's"
 else fail "payload differs from the tree:$different"; fi
 # a policy package starts with the magic 0xf97cff8f (little-endian)
 if bunzip2 -c "$root/usr/share/selinux/packages/targeted/pxemasq.pp.bz2" >"$work/pxemasq.pp" 2>/dev/null &&
