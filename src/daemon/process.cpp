@@ -163,7 +163,11 @@ void StartupReport::failed(const std::string& message, int exit_code) {
 }
 
 void detach_standard_streams(bool keep_stderr) {
-  (void)::chdir("/");
+  // Best effort throughout: `/` always exists, and a daemon keeps running with its old
+  // streams. (Empty `if`s, not `(void)` casts: GCC's warn_unused_result ignores casts, and
+  // EL9's _FORTIFY_SOURCE marks these calls so.)
+  if (::chdir("/") != 0) {
+  }
   const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null < 0) return;
   (void)::dup2(null, STDIN_FILENO);
@@ -179,18 +183,23 @@ std::optional<ProcessError> write_pid_file(const std::string& path, const std::o
   const std::string text = std::to_string(::getpid()) + "\n";
   const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
   const int write_errno = errno;
-  if (run_as) (void)::fchown(fd, run_as->uid, run_as->gid);
+  // Best effort: a pid file left root-owned only means the unlink at exit fails.
+  if (run_as && ::fchown(fd, run_as->uid, run_as->gid) != 0) {
+  }
   ::close(fd);
   if (!written) return ProcessError{"failed to write pidfile " + path + ": " + error_text(write_errno), 3};
   return std::nullopt;
 }
 
+// Best effort: a file the user cannot write shows up later as a named write error.
 void hand_over(const std::string& path, const RunAs& run_as, bool with_directory) {
-  (void)::chown(path.c_str(), run_as.uid, run_as.gid);
+  if (::chown(path.c_str(), run_as.uid, run_as.gid) != 0) {
+  }
   if (!with_directory) return;
   const auto slash = path.rfind('/');
   if (slash == std::string::npos || slash == 0) return;
-  (void)::chown(path.substr(0, slash).c_str(), run_as.uid, run_as.gid);
+  if (::chown(path.substr(0, slash).c_str(), run_as.uid, run_as.gid) != 0) {
+  }
 }
 
 std::optional<ProcessError> drop_privileges(const RunAs& run_as, std::uint64_t capabilities) {
