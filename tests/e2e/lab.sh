@@ -1,12 +1,15 @@
 # shellcheck shell=bash
 # The seed lab for real firmware, sourced by pxe_boot_test.sh and tests/lab/demo.sh.
 #
-# Two network namespaces made here, nothing on the host's own network:
+# Two network namespaces (three for the proxy scenarios) made here, nothing on the host's own
+# network:
 #   SERVER ns:  ens33 192.168.1.70/24 (the seed's interface and address) — a veth end
 #   VM ns:      uplink (the veth's other end) + tap0, both in bridge br0; qemu runs in this ns
 #               and opens tap0, so its NIC sits on the same wire as the server's ens33.
+#   KEA ns:     (proxy scenarios only, lab_kea_create) k0 192.168.1.1/24, bridged the same way,
+#               for our own kea-dhcp4 allocating beside pxemasq in proxy mode.
 # Every long wait is bounded; lab_cleanup (the caller's EXIT trap) stops qemu, the servers and
-# the log stampers by PID and deletes both namespaces, which takes the veth, bridge and tap along.
+# the log stampers by PID and deletes the namespaces, which takes the veths, bridge and tap along.
 #
 # Inputs (environment, all optional):
 #   PXEMASQ_E2E_ACCEL     qemu accelerator: tcg (default: the CI has no KVM, and KVM dies

@@ -20,14 +20,20 @@
 #   uefi-http  OVMF's UEFI HTTP boot (vendor class HTTPClient, arch 16; echo of HTTPClient in
 #         option 60, URL boot file) -> a standalone GRUB over HTTP -> kernel and initrd over
 #         HTTP -> banner; the same checks.
-# Usage: pxe_boot_test.sh uefi|uefi-activated|bios|esxi|ipxe-http|uefi-http PATH/TO/pxemasq
-#        [PATH/TO/dnsmasq]
+#   proxy-bios, proxy-uefi  proxy DHCP beside a real allocating server (issue 8): our own
+#         kea-dhcp4 in a third namespace on the same wire gives the address, pxemasq
+#         (dhcp-range=192.168.1.0,proxy + pxe-service) the boot information: SeaBIOS + iPXE via
+#         the boot server on 4011 -> pxelinux.0 -> kernel; OVMF's REQUEST to 4011 -> bootx64.efi
+#         -> as uefi. Checks: the address is Kea's (its lease file and log), pxemasq logged the
+#         proxy offer (no address) and the 4011 ACK, and the files went over its TFTP.
+# Usage: pxe_boot_test.sh uefi|uefi-activated|bios|esxi|ipxe-http|uefi-ipxe-http|uefi-http|
+#        proxy-bios|proxy-uefi PATH/TO/pxemasq [PATH/TO/dnsmasq]
 # Exits 77 (skipped) without root or the firmware packages (qemu-system-x86 ovmf ipxe-qemu
 # debian-installer-12-netboot-amd64 grub-efi-amd64-bin grub-common; `./run test` installs them).
 # Environment: see tests/e2e/lab.sh (PXEMASQ_E2E_ACCEL, _TIMEOUT, _LAUNCHER, _KEEP).
 set -euo pipefail
 
-scenario=${1:?usage: pxe_boot_test.sh uefi|uefi-activated|bios|esxi|ipxe-http|uefi-http PXEMASQ [DNSMASQ]}
+scenario=${1:?usage: pxe_boot_test.sh SCENARIO (see the header) PXEMASQ [DNSMASQ]}
 lab_pxemasq=$(realpath "${2:?path to pxemasq}")
 lab_dnsmasq=${3:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -278,8 +284,8 @@ case $scenario in
     # 192.168.1.70, no menu: one UEFI service) sends it on to port 4011, where its DHCPREQUEST
     # is answered with bootx64.efi (Debian's shim), which goes on as in the uefi scenario.
     # Debian 12's GRUB 2.06 reads only the firmware's cached DHCPACK (Kea's): its efinet has no
-    # proxy-offer support (Fedora/RHEL's GRUB and upstream 2.12 have it), so without a server
-    # in Kea's ACK it stops at "grub>" before asking for grub.cfg. Kea's subnet therefore names
+    # proxy-offer support (Fedora/RHEL's GRUB has a patch for it), so without a server in
+    # Kea's ACK it stops at "grub>" before asking for grub.cfg. Kea's subnet therefore names
     # next-server 192.168.1.70 (siaddr only; Kea still gives no file name, so OVMF's boot file
     # and server come from pxemasq's port-4011 ACK).
     proxy_setup proxy-uefi-pxemasq "$lab_server_ip"
