@@ -1,12 +1,15 @@
 # shellcheck shell=bash
 # The seed lab for real firmware, sourced by pxe_boot_test.sh and tests/lab/demo.sh.
 #
-# Two network namespaces made here, nothing on the host's own network:
+# Two network namespaces (three for the proxy scenarios) made here, nothing on the host's own
+# network:
 #   SERVER ns:  ens33 192.168.1.70/24 (the seed's interface and address) — a veth end
 #   VM ns:      uplink (the veth's other end) + tap0, both in bridge br0; qemu runs in this ns
 #               and opens tap0, so its NIC sits on the same wire as the server's ens33.
+#   KEA ns:     (proxy scenarios only, lab_kea_create) k0 192.168.1.1/24, bridged the same way,
+#               for our own kea-dhcp4 allocating beside pxemasq in proxy mode.
 # Every long wait is bounded; lab_cleanup (the caller's EXIT trap) stops qemu, the servers and
-# the log stampers by PID and deletes both namespaces, which takes the veth, bridge and tap along.
+# the log stampers by PID and deletes the namespaces, which takes the veths, bridge and tap along.
 #
 # Inputs (environment, all optional):
 #   PXEMASQ_E2E_ACCEL     qemu accelerator: tcg (default: the issue's CI has no KVM, and KVM dies
@@ -63,6 +66,63 @@ lab_create() {
   for link in lo uplink tap0 br0; do ip -n "$lab_vm_ns" link set "$link" up; done
 }
 
+# lab_kea_create: a third namespace on the same wire, for an allocating DHCP server beside
+# pxemasq (proxy DHCP): k0 192.168.1.1/24, its veth's other end (kea-uplink) in the VM
+# namespace's bridge, so Kea, pxemasq's ens33 and the VM share one segment. After lab_create.
+lab_kea_ip=192.168.1.1
+lab_kea_create() {
+  lab_kea_ns="${lab_server_ns%-srv}-kea"
+  ip netns add "$lab_kea_ns"
+  ip link add k0 netns "$lab_kea_ns" type veth peer name kea-uplink netns "$lab_vm_ns"
+  ip -n "$lab_kea_ns" addr add "$lab_kea_ip/24" brd + dev k0
+  ip -n "$lab_kea_ns" link set lo up
+  ip -n "$lab_kea_ns" link set k0 up
+  ip -n "$lab_vm_ns" link set kea-uplink master br0
+  ip -n "$lab_vm_ns" link set kea-uplink up
+}
+
+# lab_start_kea LOG: our own kea-dhcp4 (never the host's service) in the Kea namespace, on its
+# own JSON config in $lab_work: the seed's allocation (192.168.1.230-250, router .254, DNS .24,
+# 12 h) and no boot information, so the boot can only come from the proxy; with NEXT-SERVER,
+# the subnet's next-server (siaddr) only, still no file name (for loaders that read nothing but
+# the firmware's cached DHCPACK: see proxy-uefi in pxe_boot_test.sh). Its lease file is
+# $lab_work/kea.leases; its log goes to LOG, time-stamped like the servers'. Returns 0 once Kea
+# listens on port 67 (10 s at most).
+lab_start_kea() {
+  local log=$1 next_server_item="" i
+  [[ -n ${2:-} ]] && next_server_item=" \"next-server\": \"$2\","
+  cat >"$lab_work/kea.json" <<EOF
+{ "Dhcp4": {
+  "interfaces-config": { "interfaces": [ "k0" ], "dhcp-socket-type": "raw" },
+  "lease-database": { "type": "memfile", "persist": true, "name": "$lab_work/kea.leases",
+                      "lfc-interval": 0 },
+  "valid-lifetime": 43200,
+  "subnet4": [ { "subnet": "192.168.1.0/24",$next_server_item
+                 "pools": [ { "pool": "192.168.1.230 - 192.168.1.250" } ],
+                 "option-data": [ { "name": "routers", "data": "192.168.1.254" },
+                                  { "name": "domain-name-servers", "data": "192.168.1.24" } ] } ],
+  "loggers": [ { "name": "kea-dhcp4", "output_options": [ { "output": "stdout" } ],
+                 "severity": "INFO" } ]
+} }
+EOF
+  : >"$log"
+  KEA_PIDFILE_DIR=$lab_work KEA_LOCKFILE_DIR=$lab_work ip netns exec "$lab_kea_ns" \
+    kea-dhcp4 -c "$lab_work/kea.json" > >(lab_stamp "$log") 2>&1 </dev/null &
+  lab_kea_pid=$!
+  lab_pids+=("$lab_kea_pid")
+  for ((i = 0; i < 100; i++)); do
+    ip netns exec "$lab_kea_ns" ss -Hlun 'sport = :67' | grep -q ':67' && return 0
+    kill -0 "$lab_kea_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  return 1
+}
+
+lab_stop_kea() {
+  lab_stop "${lab_kea_pid:-}"
+  lab_kea_pid=""
+}
+
 # lab_stop PID: SIGTERM, up to 5 s, then SIGKILL; reaps it.
 lab_stop() {
   local pid=$1 i
@@ -83,6 +143,7 @@ lab_cleanup() {
   for ((i = ${#lab_pids[@]} - 1; i >= 0; i--)); do lab_stop "${lab_pids[i]}"; done
   lab_pids=()
   [[ -n ${lab_vm_ns:-} ]] && ip netns del "$lab_vm_ns" 2>/dev/null
+  [[ -n ${lab_kea_ns:-} ]] && ip netns del "$lab_kea_ns" 2>/dev/null
   [[ -n ${lab_server_ns:-} ]] && ip netns del "$lab_server_ns" 2>/dev/null
   if [[ -n ${lab_work:-} && ${PXEMASQ_E2E_KEEP:-0} != 1 ]]; then
     rm -rf "$lab_work"
@@ -360,6 +421,13 @@ phase_table() {
     "DHCPOFFER sent|server|first|DHCPOFFER\(ens33\)"
     "DHCP done (DHCPACK)|server|first|DHCPACK\(ens33\)")
   local spans=("DHCP (DISCOVER -> ACK)|0|2")
+  # Proxy DHCP beside Kea: the address from Kea's log (RUN.kea.log), the proxy replies from
+  # pxemasq's (in proxy mode it logs "available DHCP subnet" and "PXE(IF) ...", no OFFER/ACK).
+  if [[ $firmware == proxy-* ]]; then
+    phases=("first DISCOVER arrives|server|first|available DHCP subnet"
+      "pxemasq proxy OFFER sent|server|first|PXE\(ens33\) .* proxy"
+      "Kea DHCPACK (address allocated)|kea|first|DHCP4_LEASE_ALLOC")
+  fi
   case $firmware in
     uefi)
       phases+=("bootx64.efi (shim) fetched|server|last|sent .*/bootx64\.efi to"
@@ -391,6 +459,28 @@ phase_table() {
       spans+=("$after after DHCP (ACK -> ${first%%|*})|2|3"
         "HTTP (${first%%|*} -> initrd.gz)|3|5"
         "network boot (DISCOVER -> banner)|0|6")
+      ;;
+    proxy-uefi)
+      phases+=("pxemasq ACK on port 4011 (boot file)|server|first|message-type  5$"
+        "bootx64.efi (shim) fetched|server|last|sent .*/bootx64\.efi to"
+        "grubx64.efi fetched|server|last|sent .*/grubx64\.efi to"
+        "grub.cfg fetched|server|last|sent .*/grub/grub\.cfg to"
+        "kernel (linux) fetched|server|last|sent .*/amd64/linux to"
+        "initrd.gz fetched|server|last|sent .*/initrd\.gz to")
+      spans+=("Kea ACK -> pxemasq's 4011 ACK|2|3"
+        "TFTP all (4011 ACK -> initrd.gz)|3|8"
+        "network boot (DISCOVER -> banner)|0|9")
+      ;;
+    proxy-bios)
+      phases+=("pxemasq boot-server ACK (4011)|server|first|PXE\(ens33\) [0-9.]+ .* pxelinux\.0"
+        "pxelinux.0 fetched|server|last|sent .*/pxelinux\.0 to"
+        "ldlinux.c32 fetched|server|last|sent .*/ldlinux\.c32 to"
+        "pxelinux.cfg/default fetched|server|last|sent .*/pxelinux\.cfg/default to"
+        "kernel (linux) fetched|server|last|sent .*/amd64/linux to")
+      spans+=("Kea ACK -> boot-server ACK (4011)|2|3"
+        "iPXE after the boot server (4011 ACK -> pxelinux.0)|3|4"
+        "TFTP by pxelinux (pxelinux.0 -> kernel)|4|7"
+        "network boot (DISCOVER -> banner)|0|8")
       ;;
     esxi)
       phases+=("loader bootx64.efi fetched|server|last|sent .*/bootx64\.efi to"

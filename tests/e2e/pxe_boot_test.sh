@@ -20,14 +20,20 @@
 #   uefi-http  OVMF's UEFI HTTP boot (vendor class HTTPClient, arch 16; echo of HTTPClient in
 #         option 60, URL boot file) -> a standalone GRUB over HTTP -> kernel and initrd over
 #         HTTP -> banner; the same checks.
-# Usage: pxe_boot_test.sh uefi|uefi-activated|bios|esxi|ipxe-http|uefi-http PATH/TO/pxemasq
-#        [PATH/TO/dnsmasq]
+#   proxy-bios, proxy-uefi  proxy DHCP beside a real allocating server (issue 8): our own
+#         kea-dhcp4 in a third namespace on the same wire gives the address, pxemasq
+#         (dhcp-range=192.168.1.0,proxy + pxe-service) the boot information: SeaBIOS + iPXE via
+#         the boot server on 4011 -> pxelinux.0 -> kernel; OVMF's REQUEST to 4011 -> bootx64.efi
+#         -> as uefi. Checks: the address is Kea's (its lease file and log), pxemasq logged the
+#         proxy offer (no address) and the 4011 ACK, and the files went over its TFTP.
+# Usage: pxe_boot_test.sh uefi|uefi-activated|bios|esxi|ipxe-http|uefi-ipxe-http|uefi-http|
+#        proxy-bios|proxy-uefi PATH/TO/pxemasq [PATH/TO/dnsmasq]
 # Exits 77 (skipped) without root or the firmware packages (qemu-system-x86 ovmf ipxe-qemu
 # debian-installer-12-netboot-amd64 grub-efi-amd64-bin grub-common; `./run test` installs them).
 # Environment: see tests/e2e/lab.sh (PXEMASQ_E2E_ACCEL, _TIMEOUT, _LAUNCHER, _KEEP).
 set -euo pipefail
 
-scenario=${1:?usage: pxe_boot_test.sh uefi|uefi-activated|bios|esxi|ipxe-http|uefi-http PXEMASQ [DNSMASQ]}
+scenario=${1:?usage: pxe_boot_test.sh SCENARIO (see the header) PXEMASQ [DNSMASQ]}
 lab_pxemasq=$(realpath "${2:?path to pxemasq}")
 lab_dnsmasq=${3:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -191,7 +197,120 @@ check_http_boot() {
   fi
 }
 
+# --- Proxy DHCP beside Kea (issue 8): Kea allocates, pxemasq only says what to boot ----------
+# proxy_setup RUN [KEA-NEXT-SERVER]: the Kea namespace on the VM's wire and Kea running (its log
+# RUN.kea.log); the netboot tree; pxemasq's proxy config (as in
+# tests/integration/proxy_kea_test.sh, plus TFTP on the same tree).
+proxy_setup() {
+  local run=$1 next_server=${2:-}
+  if ! command -v kea-dhcp4 >/dev/null 2>&1 || ! command -v ss >/dev/null 2>&1; then
+    echo "SKIP: needs kea-dhcp4 (package kea-dhcp4-server) and ss"
+    exit 77
+  fi
+  lab_kea_create
+  lab_netboot_tree "$lab_work/tftpboot"
+  cat >"$lab_work/proxy.conf" <<EOF
+# Proxy DHCP: Kea on this segment hands out the addresses; pxemasq only the boot information.
+interface=ens33
+dhcp-range=192.168.1.0,proxy
+pxe-service=x86PC,"Install Linux (BIOS)",pxelinux
+pxe-service=X86-64_EFI,"Install Linux (UEFI)",bootx64.efi
+enable-tftp
+tftp-root=$lab_work/tftpboot
+log-dhcp
+EOF
+  kea_log="$lab_work/$run.kea.log"
+  if ! lab_start_kea "$kea_log" "$next_server"; then
+    echo "kea-dhcp4 did not start listening on port 67:"
+    sed 's/^/  /' "$kea_log"
+    exit 1
+  fi
+}
+
+# kea_address MAC: the address Kea's lease file holds for MAC (empty if none). Kea's memfile
+# is CSV: address,hwaddr,client_id,valid_lifetime,expire,subnet_id,...
+kea_address() {
+  awk -F, -v mac="$1" 'tolower($2) == mac { address = $1 } END { print address }' \
+    "$lab_work/kea.leases" 2>/dev/null
+}
+
+# check_proxy_boot RUN FILE...: the address came from Kea, the boot information from pxemasq
+# (a proxy offer with no address, no lease of its own), and each FILE (the boot file, what the
+# loader fetched, the kernel) went over TFTP from pxemasq to Kea's address.
+check_proxy_boot() {
+  local run=$1 log="$lab_work/$1.server.log" mac=$lab_vm_mac address
+  shift
+  address=$(kea_address "$mac")
+  echo "    Kea's lease for $mac: ${address:-none}; its allocation lines:"
+  grep -aE 'DHCP4_LEASE_ALLOC|DHCP4_LEASE_ADVERT' "$kea_log" | cut -d' ' -f2- |
+    sed 's/^/      /' || true
+  echo "    pxemasq's PXE and TFTP lines:"
+  grep -aE 'PXE\(|: sent /|not found' "$log" | cut -d' ' -f2- | sed 's/^/      /' || true
+  [[ $address =~ ^192\.168\.1\.(23[0-9]|24[0-9]|250)$ ]] ||
+    fail "Kea's lease file has no address from 192.168.1.230-250 for $mac (${address:-none})"
+  grep -aqiE "DHCP4_LEASE_ALLOC .*$mac" "$kea_log" ||
+    fail "Kea's log shows no allocation for $mac"
+  grep -aqF "PXE(ens33) $mac proxy" "$log" || fail "pxemasq logged no proxy offer for $mac"
+  if grep -aqE 'DHCP(OFFER|ACK|NAK)' "$log"; then
+    fail "pxemasq allocated: $(grep -aE 'DHCP(OFFER|ACK|NAK)' "$log" | cut -d' ' -f2- | head -2)"
+  fi
+  [[ ! -s $lab_work/pxemasq.leases ]] || fail "pxemasq's lease file is not empty"
+  local sent
+  for sent in "$@"; do
+    grep -aqE ": sent .*/tftpboot/${sent//./\\.} to ${address//./\\.}\$" "$log" ||
+      fail "pxemasq's TFTP did not send $sent to ${address:-the Kea address}"
+  done
+}
+
 case $scenario in
+  proxy-bios)
+    # SeaBIOS + qemu's iPXE ROM: Kea's offer has the address, pxemasq's proxy offer (PXEClient,
+    # no address) the PXE menu with the one BIOS service; iPXE asks that boot server (pxemasq:
+    # a REQUEST with option 43 sub-option 71 to 192.168.1.70:4011) and gets pxelinux.0;
+    # pxelinux reads the server from the firmware's cached boot-server reply.
+    proxy_setup proxy-bios-pxemasq
+    one_boot proxy-bios-pxemasq pxemasq bios "$lab_work/proxy.conf" ||
+      fail "BIOS boot with Kea allocating and pxemasq as proxy"
+    phase_table proxy-bios proxy-bios-pxemasq
+    check_proxy_boot proxy-bios-pxemasq pxelinux.0 ldlinux.c32 pxelinux.cfg/default \
+      debian-installer/amd64/linux
+    address=$(kea_address "$lab_vm_mac")
+    grep -aqE "PXE\(ens33\) ${address//./\\.} $lab_vm_mac pxelinux\.0" \
+      "$lab_work/proxy-bios-pxemasq.server.log" ||
+      fail "pxemasq logged no boot-server ACK (port 4011) with pxelinux.0 for ${address:-Kea}"
+    ;;
+  proxy-uefi)
+    # OVMF's own PXE: Kea's offer has the address; pxemasq's proxy offer (PXEClient, siaddr =
+    # 192.168.1.70, no menu: one UEFI service) sends it on to port 4011, where its DHCPREQUEST
+    # is answered with bootx64.efi (Debian's shim), which goes on as in the uefi scenario.
+    # Debian 12's GRUB 2.06 reads only the firmware's cached DHCPACK (Kea's): its efinet has no
+    # proxy-offer support (Fedora/RHEL's GRUB has a patch for it), so without a server in
+    # Kea's ACK it stops at "grub>" before asking for grub.cfg. Kea's subnet therefore names
+    # next-server 192.168.1.70 (siaddr only; Kea still gives no file name, so OVMF's boot file
+    # and server come from pxemasq's port-4011 ACK).
+    proxy_setup proxy-uefi-pxemasq "$lab_server_ip"
+    one_boot proxy-uefi-pxemasq pxemasq uefi "$lab_work/proxy.conf" ||
+      fail "UEFI boot with Kea allocating and pxemasq as proxy"
+    phase_table proxy-uefi proxy-uefi-pxemasq
+    check_proxy_boot proxy-uefi-pxemasq bootx64.efi grubx64.efi \
+      debian-installer/amd64/grub/grub.cfg debian-installer/amd64/linux \
+      debian-installer/amd64/initrd.gz
+    # The port-4011 exchange: pxemasq answers a proxy request with an ACK (type 5) only when it
+    # came to 4011 (on 67 it answers DISCOVERs alone, with OFFERs); that ACK names the file.
+    log="$lab_work/proxy-uefi-pxemasq.server.log"
+    xid=$(awk -v mac="$lab_vm_mac" '$0 ~ "PXE\\(ens33\\) " mac " proxy" { x[$3] = 1 }
+      $0 ~ /option: 53 message-type  5$/ && ($3 in x) { print $3; exit }' "$log")
+    if [[ -z $xid ]]; then
+      fail "pxemasq logged no proxy ACK (the reply to the DHCPREQUEST on port 4011)"
+    else
+      grep -aqE " $xid bootfile name: bootx64\.efi\$" "$log" ||
+        fail "the port-4011 ACK (xid $xid) did not name bootx64.efi"
+      grep -aqE " $xid next server: ${lab_server_ip//./\\.}\$" "$log" ||
+        fail "the port-4011 ACK (xid $xid) did not send the client to $lab_server_ip"
+    fi
+    grep -aqF 'NBP filename is bootx64.efi' "$lab_work/proxy-uefi-pxemasq.console.log" ||
+      fail "OVMF did not say \"NBP filename is bootx64.efi\""
+    ;;
   uefi)
     lab_netboot_tree "$lab_work/tftpboot"
     seed_config "$lab_work/tftpboot" "$lab_work/seed.conf"
