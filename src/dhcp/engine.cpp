@@ -633,20 +633,12 @@ bool Exchange::proxy_only() const {
                      [](const Candidate& c) { return c.range->mode == config::RangeMode::proxy; });
 }
 
-// The request's header as the reply's (dnsmasq answers PXE in the request's own buffer), with
-// sname, file, siaddr and the options cleared.
+// The request's header as the reply's (dnsmasq answers PXE in the request's own buffer, so
+// yiaddr too), with sname, file, siaddr and the options cleared; send_pxe_reply() sets the size
+// and overload rules.
 Reply Exchange::pxe_reply_header() const {
-  Reply reply;
-  reply.htype = request_.htype;
-  reply.hlen = request_.hlen;
-  reply.hops = request_.hops;
-  reply.xid = request_.xid;
-  reply.secs = request_.secs;
-  reply.flags = request_.flags;
-  reply.ciaddr = request_.ciaddr;
+  Reply reply = reply_for(request_);
   reply.yiaddr = request_.yiaddr;
-  reply.giaddr = request_.giaddr;
-  reply.chaddr = request_.chaddr;
   return reply;
 }
 
