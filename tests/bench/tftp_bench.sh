@@ -15,11 +15,17 @@
 # --only LIST       phases of: single,storm,wstorm
 # --storm-clients   client counts for the storms (default "50 200")
 #
+# Servers: pxemasq, dnsmasq, tftpd-hpa, and in the lockstep cases `floor` (tftp_floor.cpp, built
+# here): the least a lockstep server can do per block (recvfrom, pread, sendto, no timers), so
+# the table shows how much of a server's CPU is the kernel's and how much its own.
+#
 # Phases:
 #   single  one client (atftp), 256 MiB, blksize 1468: lockstep, then windowsize 16 (dnsmasq and
 #           tftpd-hpa ignore windowsize: lockstep again); MB/s and server CPU s per GiB
 #   storm   N concurrent atftp clients (blksize 1468, lockstep) each fetching the same 32 MiB
-#           file; all must succeed; wall time until the last one ends; server CPU s per GiB
+#           file; all must succeed; wall time until the last one ends (and when the first
+#           ended: far earlier means the server served some clients at the others' expense);
+#           server CPU s per GiB
 #   wstorm  the same storm with windowsize 8
 # Server CPU = utime + stime of every process in the server namespace over the case (see
 # cpu_sampler.py below; it counts in.tftpd's per-client children). Clients write to /dev/null and
@@ -39,7 +45,7 @@ while (($#)); do
     --only) only=$2; shift ;;
     --storm-clients) storm_clients=$2; shift ;;
     --keep-work) keep_work=1 ;;
-    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "tftp_bench: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -55,7 +61,7 @@ if ! command -v in.tftpd >/dev/null 2>&1 && ! [[ -x /usr/sbin/in.tftpd ]] && com
   DEBIAN_FRONTEND=noninteractive apt-get install -y tftpd-hpa >/dev/null || true
   [[ -n $policy_added ]] && rm -f /usr/sbin/policy-rc.d
 fi
-for tool in ip atftp in.tftpd dnsmasq python3; do
+for tool in ip atftp in.tftpd dnsmasq python3 g++; do
   command -v "$tool" >/dev/null 2>&1 || PATH=$PATH:/usr/sbin
   command -v "$tool" >/dev/null 2>&1 || { echo "tftp_bench: needs $tool" >&2; exit 77; }
 done
@@ -92,6 +98,8 @@ head -c $((32 << 20)) /dev/urandom >"$root/storm.bin"
 chmod 644 "$root"/*.bin
 
 ticks=$(getconf CLK_TCK)
+floor_bin="$work/tftp_floor"
+g++ -std=c++20 -O2 -o "$floor_bin" "$here/tftp_floor.cpp" || { echo "tftp_bench: cannot build tftp_floor" >&2; exit 2; }
 # Server CPU: a sampler adds up utime+stime of every process in the server namespace (the
 # server, and in.tftpd's per-client children, which it does not wait for, so cutime would not
 # see them), polling /proc every 50 ms until told to stop; processes there at the start count
@@ -141,6 +149,9 @@ start_server() {  # start_server NAME
       ip netns exec "$server_ns" in.tftpd -L -u root -s "$root" -a 192.168.1.70:69 \
         >"$work/$name.log" 2>&1 &
       ;;
+    floor)
+      ip netns exec "$server_ns" "$floor_bin" "$root" >"$work/$name.log" 2>&1 &
+      ;;
   esac
   server_pid=$!
   local i
@@ -156,11 +167,12 @@ stop_server() {
   server_pid=""
 }
 
-# run_clients COUNT FILE WINDOW -> "ms failures": COUNT atftp clients at once, blksize 1468.
+# run_clients COUNT FILE WINDOW -> "ms failures first_ms": COUNT atftp clients at once, blksize
+# 1468; ms until the last one ended, first_ms until the first one did.
 run_clients() {
   local count=$1 file=$2 window=$3
   ip netns exec "$client_ns" python3 - "$count" "$file" "$window" "$work" <<'PY'
-import subprocess, sys, time
+import subprocess, sys, threading, time
 count, name, window, work = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
 args = ["atftp", "--get", "-r", name, "-l", "/dev/null", "--option", "blksize 1468",
         "--option", "tsize enable"]
@@ -170,19 +182,26 @@ args.append("192.168.1.70")
 start = time.monotonic()
 procs = [subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
          for _ in range(count)]
-failures = 0
-for p in procs:
+ended, errors, lock = [], [], threading.Lock()
+def watch(p):  # one thread per client, so that each end time is its own
     try:
         _, err = p.communicate(timeout=900)
+        ok = p.returncode == 0
     except subprocess.TimeoutExpired:
         p.kill()
-        failures += 1
-        continue
-    if p.returncode != 0:
-        failures += 1
-        if failures <= 3:
-            open(f"{work}/client-errors.log", "ab").write(err[-500:])
-print(f"{(time.monotonic() - start) * 1000:.0f} {failures}")
+        err, ok = b"timed out", False
+    with lock:
+        ended.append(time.monotonic() - start)
+        if not ok:
+            errors.append(err[-500:])
+threads = [threading.Thread(target=watch, args=(p,)) for p in procs]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+for err in errors[:3]:
+    open(f"{work}/client-errors.log", "ab").write(err)
+print(f"{max(ended) * 1000:.0f} {len(errors)} {min(ended) * 1000:.0f}")
 PY
 }
 
@@ -192,7 +211,7 @@ results="$work/results.tsv"
 one_case() {
   local server=$1 phase=$2 clients=$3 file=$4 window=$5 mib=$6
   start_server "$server"
-  local out ms failures used
+  local out ms failures first_ms used
   rm -f "$work/stop"
   python3 "$work/cpu_sampler.py" "/run/netns/$server_ns" "$work/stop" >"$work/cpu.out" &
   local sampler=$!
@@ -202,33 +221,35 @@ one_case() {
   wait "$sampler"
   used=$(cat "$work/cpu.out")
   stop_server
-  read -r ms failures <<<"$out"
+  read -r ms failures first_ms <<<"$out"
   local gib cpu
   gib=$(awk -v c="$clients" -v m="$mib" 'BEGIN { print c * m / 1024 }')
   cpu=$(awk -v u="$used" -v t="$ticks" 'BEGIN { print u / t }')
   local mbs cpu_per_gib
   mbs=$(awk -v c="$clients" -v m="$mib" -v ms="$ms" 'BEGIN { printf "%.1f", c * m * 1.048576 / (ms / 1000) }')
   cpu_per_gib=$(awk -v c="$cpu" -v g="$gib" 'BEGIN { printf "%.3f", c / g }')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$phase" "$clients" "$server" "$ms" \
-    "$failures" "$mbs" "$cpu_per_gib" | tee -a "$results"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$phase" "$clients" "$server" "$ms" \
+    "$failures" "$mbs" "$cpu_per_gib" "$first_ms" | tee -a "$results"
 }
 
-servers=(pxemasq dnsmasq tftpd-hpa)
+servers=(pxemasq dnsmasq tftpd-hpa floor)
 echo "load before: $(uptime)"
-echo -e "round\tcase\tclients\tserver\tms\tfailures\tMB/s\tcpu_s_per_GiB"
+echo -e "round\tcase\tclients\tserver\tms\tfailures\tMB/s\tcpu_s_per_GiB\tfirst_done_ms"
 for ((round = 1; round <= rounds; round++)); do
   # Rotate the server order each round so drift in the machine's load spreads over all three.
-  order=("${servers[@]:$(((round - 1) % 3))}" "${servers[@]:0:$(((round - 1) % 3))}")
+  order=("${servers[@]:$(((round - 1) % 4))}" "${servers[@]:0:$(((round - 1) % 4))}")
+  windowed=()  # the floor speaks lockstep only
+  for s in "${order[@]}"; do [[ $s == floor ]] || windowed+=("$s"); done
   if [[ ,$only, == *,single,* ]]; then
     for s in "${order[@]}"; do one_case "$s" single-lockstep 1 single.bin 1 "$single_mib"; done
-    for s in "${order[@]}"; do one_case "$s" single-window16 1 single.bin 16 "$single_mib"; done
+    for s in "${windowed[@]}"; do one_case "$s" single-window16 1 single.bin 16 "$single_mib"; done
   fi
   for n in $storm_clients; do
     if [[ ,$only, == *,storm,* ]]; then
       for s in "${order[@]}"; do one_case "$s" storm "$n" storm.bin 1 32; done
     fi
     if [[ ,$only, == *,wstorm,* ]]; then
-      for s in "${order[@]}"; do one_case "$s" storm-window8 "$n" storm.bin 8 32; done
+      for s in "${windowed[@]}"; do one_case "$s" storm-window8 "$n" storm.bin 8 32; done
     fi
   done
 done
@@ -238,21 +259,22 @@ echo "load after: $(uptime)"
 python3 - "$results" <<'PY'
 import collections, statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
-by = collections.defaultdict(dict)  # (case, clients) -> server -> {round: (ms, fail, mbs, cpu)}
-for rnd, case, clients, server, ms, fail, mbs, cpu in rows:
-    by[(case, int(clients))].setdefault(server, {})[rnd] = (float(ms), int(fail), float(mbs), float(cpu))
+by = collections.defaultdict(dict)  # (case, clients) -> server -> {round: (ms, fail, mbs, cpu, first)}
+for rnd, case, clients, server, ms, fail, mbs, cpu, first in rows:
+    by[(case, int(clients))].setdefault(server, {})[rnd] = (float(ms), int(fail), float(mbs), float(cpu), float(first))
 print()
-print("| case | clients | server | time s (median) | MB/s (median) | failures | server CPU s/GiB (median) | time vs pxemasq | CPU/GiB pxemasq ÷ this |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| case | clients | server | time s (median) | first client done s | MB/s (median) | failures | server CPU s/GiB (median) | time vs pxemasq | CPU/GiB pxemasq ÷ this |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for (case, clients), servers in sorted(by.items(), key=lambda kv: (kv[0][0], kv[0][1])):
     ours = servers.get("pxemasq", {})
-    for server in ("pxemasq", "dnsmasq", "tftpd-hpa"):
+    for server in ("pxemasq", "dnsmasq", "tftpd-hpa", "floor"):
         runs = servers.get(server)
         if not runs:
             continue
         ms = statistics.median(v[0] for v in runs.values())
         mbs = statistics.median(v[2] for v in runs.values())
         cpu = statistics.median(v[3] for v in runs.values())
+        first = statistics.median(v[4] for v in runs.values())
         fails = sum(v[1] for v in runs.values())
         time_ratio = cpu_ratio = "—"
         if server != "pxemasq":
@@ -261,7 +283,8 @@ for (case, clients), servers in sorted(by.items(), key=lambda kv: (kv[0][0], kv[
             if paired:
                 time_ratio = f"{statistics.median(p[0] for p in paired):.2f}"
                 cpu_ratio = f"{statistics.median(p[1] for p in paired):.2f}"
-        print(f"| {case} | {clients} | {server} | {ms / 1000:.1f} | {mbs:.1f} | {fails} | {cpu:.2f} | {time_ratio} | {cpu_ratio} |")
+        first_text = f"{first / 1000:.1f}" if clients > 1 else "—"
+        print(f"| {case} | {clients} | {server} | {ms / 1000:.1f} | {first_text} | {mbs:.1f} | {fails} | {cpu:.2f} | {time_ratio} | {cpu_ratio} |")
 PY
 [[ -s $work/client-errors.log ]] && { echo "client errors (first):"; head -c 1500 "$work/client-errors.log"; }
 exit 0
