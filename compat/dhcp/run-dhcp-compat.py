@@ -17,24 +17,24 @@ Exit status: 0 all passed, 1 some failed, 2 usage error or dnsmasq missing, 77 s
 no scapy, no `ip`).
 """
 
-import contextlib
-import ctypes
 import difflib
 import fnmatch
-import glob
-import ipaddress
-import json
 import os
 import re
 import select
 import shutil
-import signal
 import socket
 import struct
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # compat/harness.py
+from harness import (  # noqa: E402  (after the sys.path line above)
+    LIVE_NAMESPACES, LIVE_PROCESSES, catch_signals, cleanup_all, in_netns, listening_on,
+    load_intended, load_scenarios, log_diff, parse_command_line, run_cmd, skip, stop_process)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCENARIO_DIR = os.path.join(HERE, "scenarios")
@@ -48,7 +48,6 @@ DEFAULT_CLIENT_IF_MAC = "52:54:00:00:02:01"
 
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
-CLONE_NEWNET = 0x40000000
 
 MESSAGE_TYPES = {"discover": 1, "offer": 2, "request": 3, "decline": 4, "ack": 5, "nak": 6,
                  "release": 7, "inform": 8}
@@ -59,82 +58,6 @@ WAIT_REPLY = 2.0
 WAIT_NONE = 0.7
 SETTLE = 0.25
 READY_TIMEOUT = 5.0
-STOP_TIMEOUT = 3.0
-
-
-def fail_usage(message):
-    print(f"run-dhcp-compat: {message}", file=sys.stderr)
-    sys.exit(2)
-
-
-def skip(message):
-    print(f"SKIP: {message}")
-    sys.exit(77)
-
-
-# ---------------------------------------------------------------------------------------------
-# Cleanup: every namespace and process this run creates is registered here and removed on exit,
-# also on SIGINT/SIGTERM (turned into SystemExit so `finally` blocks and atexit run).
-
-LIVE_NAMESPACES = set()
-LIVE_PROCESSES = {}  # pid -> Popen
-
-
-def run_cmd(args, check=True):
-    result = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, timeout=20)
-    if check and result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)}: exit {result.returncode}: {result.stderr.strip()}")
-    return result
-
-
-def stop_process(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=STOP_TIMEOUT)
-    LIVE_PROCESSES.pop(proc.pid, None)
-
-
-def cleanup_all():
-    for proc in list(LIVE_PROCESSES.values()):
-        with contextlib.suppress(Exception):
-            stop_process(proc)
-    for name in list(LIVE_NAMESPACES):
-        with contextlib.suppress(Exception):
-            run_cmd(["ip", "netns", "del", name], check=False)
-        LIVE_NAMESPACES.discard(name)
-
-
-def on_signal(number, _frame):
-    raise SystemExit(128 + number)
-
-
-# ---------------------------------------------------------------------------------------------
-# Network namespaces
-
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-@contextlib.contextmanager
-def in_netns(name):
-    """Run the body with this thread in namespace NAME (sockets made there stay there)."""
-    home = os.open("/proc/self/ns/net", os.O_RDONLY)
-    target = os.open(f"/run/netns/{name}", os.O_RDONLY)
-    try:
-        if _libc.setns(target, CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), f"setns {name}")
-        try:
-            yield
-        finally:
-            if _libc.setns(home, CLONE_NEWNET) != 0:
-                raise OSError(ctypes.get_errno(), "setns back")
-    finally:
-        os.close(target)
-        os.close(home)
 
 
 class Lab:
@@ -456,16 +379,6 @@ def harness_config_lines(run_dir):
     ]
 
 
-def listening_on_67(pid):
-    try:
-        with open(f"/proc/{pid}/net/udp") as f:
-            for line in f.readlines()[1:]:
-                local = line.split()[1]
-                if local.endswith(":0043"):
-                    return True
-    except OSError:
-        pass
-    return False
 
 
 def normalise_log(text):
@@ -580,7 +493,7 @@ def run_one(scenario, daemon_name, binary, work):
         LIVE_PROCESSES[proc.pid] = proc
         try:
             deadline = time.monotonic() + READY_TIMEOUT
-            while not listening_on_67(proc.pid):
+            while not listening_on(proc.pid, 67):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     result["error"] = (f"{daemon_name} exited with {proc.returncode} before serving"
                                        if proc.poll() is not None else
@@ -742,26 +655,6 @@ def check_expectations(scenario, ours):
     return problems
 
 
-def load_intended():
-    entries = []
-    if not os.path.exists(INTENDED_FILE):
-        return entries
-    with open(INTENDED_FILE) as f:
-        for number, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line.strip() or line.startswith("#"):
-                continue
-            parts = line.split("\t")
-            if len(parts) != 3:
-                fail_usage(f"{INTENDED_FILE}:{number}: want scenario<TAB>field<TAB>reason")
-            entries.append(tuple(parts))
-    return entries
-
-
-def log_diff(a, b):
-    return list(difflib.unified_diff(a, b, "dnsmasq", "pxemasq", n=2, lineterm=""))
-
-
 def judge(scenario, ours, theirs, intended):
     """-> (verdict, detail lines)."""
     mine = [(field, reason) for (name, field, reason) in intended
@@ -795,7 +688,7 @@ def judge(scenario, ours, theirs, intended):
         lines += field_lines(field, va, vb)
     if log_differs and not log_explained:
         lines.append("    log:")
-        lines += ["      " + l for l in log_diff(masked_a, masked_b)[2:]]
+        lines += ["      " + l for l in log_diff(masked_a, masked_b)]
     intended_lines = [f"    intended: {f}: {r}" for f, r in sorted(used)]
     if problems or unexplained or (log_differs and not log_explained):
         return "DIFFER", lines + intended_lines
@@ -805,12 +698,12 @@ def judge(scenario, ours, theirs, intended):
             detail += field_lines(field, va, vb)
         if log_explained:
             detail.append("    log (intended):")
-            detail += ["      " + l for l in log_diff(masked_a, masked_b)[2:]]
+            detail += ["      " + l for l in log_diff(masked_a, masked_b)]
         for rx, _ in log_masks:
             if ("log~" + rx.pattern, _) in used:
                 detail.append(f"    log lines matching /{rx.pattern}/ (intended):")
                 detail += ["      " + l for l in log_diff([l for l in la if rx.search(l)],
-                                                          [l for l in lb if rx.search(l)])[2:]]
+                                                          [l for l in lb if rx.search(l)])]
         return "intended", intended_lines + detail
     return "agree", []
 
@@ -827,64 +720,17 @@ def field_lines(field, va, vb):
 
 # ---------------------------------------------------------------------------------------------
 
-def load_scenarios(only):
-    scenarios = []
-    for path in sorted(glob.glob(os.path.join(SCENARIO_DIR, "*.json"))):
-        name = os.path.basename(path)[:-5]
-        if only and not any(fnmatch.fnmatchcase(name, g) for g in only):
-            continue
-        with open(path) as f:
-            try:
-                data = json.load(f)
-            except json.JSONDecodeError as e:
-                fail_usage(f"{path}: {e}")
-        data["name"] = name
-        for key in ("config", "steps"):
-            if key not in data:
-                fail_usage(f"{path}: no {key!r}")
-        scenarios.append(data)
-    return scenarios
-
-
 def main(argv):
-    args, only, keep, verbose = [], [], False, False
-    it = iter(argv)
-    for a in it:
-        if a == "--only":
-            only.append(next(it, None) or fail_usage("--only needs a GLOB"))
-        elif a == "--keep":
-            keep = True
-        elif a == "--verbose":
-            verbose = True
-        elif a.startswith("-"):
-            fail_usage(f"unknown option {a}\n{__doc__.splitlines()[2]}")
-        else:
-            args.append(a)
-    if len(args) not in (1, 2):
-        fail_usage("usage: run-dhcp-compat.py [--only GLOB] [--keep] [--verbose] PXEMASQ [DNSMASQ]")
-    pxemasq = shutil.which(args[0]) if "/" not in args[0] else os.path.abspath(args[0])
-    dnsmasq = args[1] if len(args) == 2 else "/usr/sbin/dnsmasq"
-    dnsmasq = shutil.which(dnsmasq) if "/" not in dnsmasq else os.path.abspath(dnsmasq)
-    if os.geteuid() != 0:
-        skip("needs root (network namespaces)")
+    pxemasq, dnsmasq, only, keep, verbose = parse_command_line(argv)
     try:
         import scapy.layers.l2  # noqa: F401
     except ImportError:
         skip(f"needs scapy for {sys.executable} (Debian: python3-scapy; EL9: python3-scapy from EPEL)")
-    if shutil.which("ip") is None:
-        skip("needs ip (iproute2)")
-    if not pxemasq or not os.access(pxemasq, os.X_OK):
-        fail_usage(f"pxemasq binary not found: {args[0]}")
-    if not dnsmasq or not os.access(dnsmasq, os.X_OK):
-        fail_usage(f"dnsmasq binary not found: {args[1] if len(args) == 2 else '/usr/sbin/dnsmasq'}")
 
-    scenarios = load_scenarios(only)
-    if not scenarios:
-        fail_usage("no scenario matched")
-    intended = load_intended()
+    scenarios = load_scenarios(SCENARIO_DIR, only)
+    intended = load_intended(INTENDED_FILE)
     work = tempfile.mkdtemp(prefix="dhcp-compat.")
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    catch_signals()
     passed = failed = 0
     t0 = time.monotonic()
     try:

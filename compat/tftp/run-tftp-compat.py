@@ -19,18 +19,12 @@ Exit status: 0 all passed, 1 some failed, 2 usage error or dnsmasq missing, 77 s
 no `ip`).
 """
 
-import contextlib
-import ctypes
-import difflib
 import fnmatch
-import glob
 import hashlib
-import json
 import os
 import re
 import select
 import shutil
-import signal
 import socket
 import struct
 import subprocess
@@ -38,13 +32,18 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # compat/harness.py
+from harness import (  # noqa: E402  (after the sys.path line above)
+    LIVE_NAMESPACES, LIVE_PROCESSES, catch_signals, cleanup_all, in_netns, listening_on,
+    load_intended, load_scenarios, log_diff, parse_command_line, run_cmd, stop_process)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCENARIO_DIR = os.path.join(HERE, "scenarios")
 INTENDED_FILE = os.path.join(HERE, "intended-differences.tsv")
 
 SERVER_IP = "192.168.1.70"
 CLIENT_IP = "192.168.1.20"
-CLONE_NEWNET = 0x40000000
 
 RRQ, WRQ, DATA, ACK, ERROR, OACK = 1, 2, 3, 4, 5, 6
 OPCODE_NAMES = {RRQ: "RRQ", WRQ: "WRQ", DATA: "DATA", ACK: "ACK", ERROR: "ERROR", OACK: "OACK"}
@@ -54,79 +53,6 @@ WAIT_NONE = 1.0      # a request that dnsmasq does not answer
 MAX_BLOCKS = 4096    # a transfer the harness drives never has more blocks
 TRANSFER_TIMEOUT = 10.0
 READY_TIMEOUT = 5.0
-STOP_TIMEOUT = 3.0
-
-
-def fail_usage(message):
-    print(f"run-tftp-compat: {message}", file=sys.stderr)
-    sys.exit(2)
-
-
-def skip(message):
-    print(f"SKIP: {message}")
-    sys.exit(77)
-
-
-# ---------------------------------------------------------------------------------------------
-# Cleanup: every namespace and process this run creates is registered and removed on exit, also
-# on SIGINT/SIGTERM (turned into SystemExit so `finally` blocks run).
-
-LIVE_NAMESPACES = set()
-LIVE_PROCESSES = {}  # pid -> Popen
-
-
-def run_cmd(args, check=True):
-    result = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, timeout=20)
-    if check and result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)}: exit {result.returncode}: {result.stderr.strip()}")
-    return result
-
-
-def stop_process(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=STOP_TIMEOUT)
-    LIVE_PROCESSES.pop(proc.pid, None)
-
-
-def cleanup_all():
-    for proc in list(LIVE_PROCESSES.values()):
-        with contextlib.suppress(Exception):
-            stop_process(proc)
-    for name in list(LIVE_NAMESPACES):
-        with contextlib.suppress(Exception):
-            run_cmd(["ip", "netns", "del", name], check=False)
-        LIVE_NAMESPACES.discard(name)
-
-
-def on_signal(number, _frame):
-    raise SystemExit(128 + number)
-
-
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-@contextlib.contextmanager
-def in_netns(name):
-    """Run the body with this thread in namespace NAME (sockets made there stay there)."""
-    home = os.open("/proc/self/ns/net", os.O_RDONLY)
-    target = os.open(f"/run/netns/{name}", os.O_RDONLY)
-    try:
-        if _libc.setns(target, CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), f"setns {name}")
-        try:
-            yield
-        finally:
-            if _libc.setns(home, CLONE_NEWNET) != 0:
-                raise OSError(ctypes.get_errno(), "setns back")
-    finally:
-        os.close(target)
-        os.close(home)
 
 
 class Lab:
@@ -382,15 +308,6 @@ def play(scenario, lab, root, work):
 # ---------------------------------------------------------------------------------------------
 # One scenario against one daemon
 
-def listening_on_69(pid):
-    try:
-        with open(f"/proc/{pid}/net/udp") as f:
-            for line in f.readlines()[1:]:
-                if line.split()[1].endswith(":0045"):
-                    return True
-    except OSError:
-        pass
-    return False
 
 
 def config_lines(scenario, root, work):
@@ -449,7 +366,7 @@ def run_one(scenario, daemon_name, binary, root, work):
         LIVE_PROCESSES[proc.pid] = proc
         try:
             deadline = time.monotonic() + READY_TIMEOUT
-            while not listening_on_69(proc.pid):
+            while not listening_on(proc.pid, 69):
                 if proc.poll() is not None or time.monotonic() > deadline:
                     result["error"] = (f"exited with {proc.returncode} before serving"
                                        if proc.poll() is not None else
@@ -540,26 +457,6 @@ def check_expectations(scenario, ours):
     return problems
 
 
-def load_intended():
-    entries = []
-    if not os.path.exists(INTENDED_FILE):
-        return entries
-    with open(INTENDED_FILE) as f:
-        for number, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line.strip() or line.startswith("#"):
-                continue
-            parts = line.split("\t")
-            if len(parts) != 3:
-                fail_usage(f"{INTENDED_FILE}:{number}: want scenario<TAB>field<TAB>reason")
-            entries.append(tuple(parts))
-    return entries
-
-
-def log_diff(a, b):
-    return list(difflib.unified_diff(a, b, "dnsmasq", "pxemasq", n=2, lineterm=""))[2:]
-
-
 def judge(scenario, ours, theirs, intended, names):
     """-> (verdict, detail lines). Fields and log lines that differ must each be covered by an
     intended-differences entry (field glob, or `log~REGEX` for log lines matching REGEX)."""
@@ -618,66 +515,13 @@ def judge(scenario, ours, theirs, intended, names):
     return "agree", []
 
 
-def load_scenarios(only):
-    scenarios = []
-    for path in sorted(glob.glob(os.path.join(SCENARIO_DIR, "*.json"))):
-        name = os.path.basename(path)[:-5]
-        if only and not any(fnmatch.fnmatchcase(name, g) for g in only):
-            continue
-        with open(path) as f:
-            try:
-                data = json.load(f)
-            except json.JSONDecodeError as e:
-                fail_usage(f"{path}: {e}")
-        data["name"] = name
-        for key in ("config", "steps"):
-            if key not in data:
-                fail_usage(f"{path}: no {key!r}")
-        seen = set()
-        for index, step in enumerate(data["steps"]):
-            step_name = step.get("step", f"step{index + 1}")
-            if step_name in seen:
-                fail_usage(f"{path}: step {step_name!r} twice")
-            seen.add(step_name)
-        scenarios.append(data)
-    return scenarios
-
-
 def main(argv):
-    args, only, keep, verbose = [], [], False, False
-    it = iter(argv)
-    for a in it:
-        if a == "--only":
-            only.append(next(it, None) or fail_usage("--only needs a GLOB"))
-        elif a == "--keep":
-            keep = True
-        elif a == "--verbose":
-            verbose = True
-        elif a.startswith("-"):
-            fail_usage(f"unknown option {a}")
-        else:
-            args.append(a)
-    if len(args) not in (1, 2):
-        fail_usage("usage: run-tftp-compat.py [--only GLOB] [--keep] [--verbose] PXEMASQ [DNSMASQ]")
-    pxemasq = shutil.which(args[0]) if "/" not in args[0] else os.path.abspath(args[0])
-    dnsmasq = args[1] if len(args) == 2 else "/usr/sbin/dnsmasq"
-    dnsmasq = shutil.which(dnsmasq) if "/" not in dnsmasq else os.path.abspath(dnsmasq)
-    if os.geteuid() != 0:
-        skip("needs root (network namespaces)")
-    if shutil.which("ip") is None:
-        skip("needs ip (iproute2)")
-    if not pxemasq or not os.access(pxemasq, os.X_OK):
-        fail_usage(f"pxemasq binary not found: {args[0]}")
-    if not dnsmasq or not os.access(dnsmasq, os.X_OK):
-        fail_usage("dnsmasq binary not found")
+    pxemasq, dnsmasq, only, keep, verbose = parse_command_line(argv)
 
-    scenarios = load_scenarios(only)
-    if not scenarios:
-        fail_usage("no scenario matched")
-    intended = load_intended()
+    scenarios = load_scenarios(SCENARIO_DIR, only)
+    intended = load_intended(INTENDED_FILE)
     work = tempfile.mkdtemp(prefix="tftp-compat.")
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
+    catch_signals()
     passed = failed = 0
     t0 = time.monotonic()
     try:
