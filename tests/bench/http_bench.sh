@@ -46,32 +46,9 @@ for tool in ip atftp curl dnsmasq python3 ss; do
 done
 [[ -x $pxemasq_bin ]] || { echo "http_bench: no pxemasq at $pxemasq_bin" >&2; exit 2; }
 
-server_ns="pxq-hbench-$$-srv"
-client_ns="pxq-hbench-$$-cli"
-work=$(mktemp -d /tmp/http-bench.XXXXXX)
-chmod 755 "$work"
-server_pid=""
-cleanup() {
-  [[ -n $server_pid ]] && kill "$server_pid" 2>/dev/null
-  [[ -n $server_pid ]] && wait "$server_pid" 2>/dev/null
-  ip netns del "$server_ns" 2>/dev/null
-  ip netns del "$client_ns" 2>/dev/null
-  if ((keep_work)); then echo "work kept: $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-ip netns add "$server_ns"
-ip netns add "$client_ns"
-ip link add ens33 netns "$server_ns" type veth peer name eth0 netns "$client_ns"
-ip -n "$server_ns" addr add 192.168.1.70/24 brd + dev ens33
-ip -n "$client_ns" addr add 192.168.1.20/24 brd + dev eth0
-for l in lo ens33; do ip -n "$server_ns" link set "$l" up; done
-for l in lo eth0; do ip -n "$client_ns" link set "$l" up; done
-
-root="$work/root"
-mkdir -p "$root"
-chmod 755 "$root"
+# shellcheck source=tests/bench/lab.sh
+source "$here/lab.sh"
+lab_up hbench http-bench
 head -c $((mib << 20)) /dev/urandom >"$root/single.bin"
 chmod 644 "$root/single.bin"
 size=$((mib << 20))
