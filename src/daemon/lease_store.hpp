@@ -45,7 +45,7 @@
 #include <variant>
 #include <vector>
 
-#include "daemon/unique_fd.hpp"
+#include "net/unique_fd.hpp"
 #include "dhcp/lease.hpp"
 #include "dhcp/lease_file.hpp"
 
@@ -143,9 +143,9 @@ class LeaseStore {
   std::string temp_name_;  // name_ + ".tmp"
   std::string journal_name_;  // name_ + ".journal"
   std::string journal_path_;  // path_ + ".journal" (for messages)
-  UniqueFd directory_;
-  UniqueFd file_;  // the current file, opened at start; the in-place fallback writes through it
-  UniqueFd journal_;
+  net::UniqueFd directory_;
+  net::UniqueFd file_;  // the current file, opened at start; the in-place fallback writes through it
+  net::UniqueFd journal_;
   std::uint64_t journal_size_ = 0;  // where the next record goes
   bool journal_usable_ = true;      // false after a failed append, until the next snapshot
   std::vector<std::string> carried_lines_;

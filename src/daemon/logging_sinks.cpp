@@ -79,14 +79,14 @@ bool RecordSink::deliver_without_waiting(const LogRecord& record) {
 
 // ---- LogFileSink --------------------------------------------------------------------------
 
-LogFileSink::LogFileSink(std::string path, UniqueFd fd, bool with_time)
+LogFileSink::LogFileSink(std::string path, net::UniqueFd fd, bool with_time)
     : path_(std::move(path)), fd_(std::move(fd)), with_time_(with_time) {}
 
 namespace {
 
-std::variant<UniqueFd, std::string> open_for_append(const std::string& path) {
+std::variant<net::UniqueFd, std::string> open_for_append(const std::string& path) {
   // dnsmasq: O_APPEND, created 0640 (spec §3.13).
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640));
+  net::UniqueFd fd(::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640));
   if (!fd.valid()) return fmt::format("cannot open log {}: {}", path, errno_text(errno));
   return fd;
 }
@@ -96,11 +96,11 @@ std::variant<UniqueFd, std::string> open_for_append(const std::string& path) {
 std::variant<std::shared_ptr<LogFileSink>, std::string> LogFileSink::open(const std::string& path) {
   auto opened = open_for_append(path);
   if (auto* error = std::get_if<std::string>(&opened)) return std::move(*error);
-  return std::make_shared<LogFileSink>(path, std::move(std::get<UniqueFd>(opened)), true);
+  return std::make_shared<LogFileSink>(path, std::move(std::get<net::UniqueFd>(opened)), true);
 }
 
 std::shared_ptr<LogFileSink> LogFileSink::on_stderr(bool with_time) {
-  return std::make_shared<LogFileSink>(std::string(), UniqueFd(), with_time);
+  return std::make_shared<LogFileSink>(std::string(), net::UniqueFd(), with_time);
 }
 
 std::optional<std::string> LogFileSink::reopen() {
@@ -108,7 +108,7 @@ std::optional<std::string> LogFileSink::reopen() {
   auto opened = open_for_append(path_);
   if (auto* error = std::get_if<std::string>(&opened)) return std::move(*error);
   const std::lock_guard lock(mutex_);
-  fd_ = std::move(std::get<UniqueFd>(opened));
+  fd_ = std::move(std::get<net::UniqueFd>(opened));
   return std::nullopt;
 }
 
@@ -142,7 +142,7 @@ bool SyslogSink::connect_socket() {
   address.sun_family = AF_UNIX;
   if (socket_path_.size() >= sizeof(address.sun_path)) return false;
   std::memcpy(address.sun_path, socket_path_.data(), socket_path_.size());
-  UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  net::UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return false;
   // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): the sockets API
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {

@@ -22,7 +22,7 @@
 #include <variant>
 
 #include "daemon/logging_fields.hpp"
-#include "daemon/unique_fd.hpp"
+#include "net/unique_fd.hpp"
 
 namespace pxemasq::daemon {
 
@@ -73,7 +73,7 @@ class LogFileSink final : public RecordSink {
   std::optional<std::string> chown(uid_t uid, gid_t gid);
   [[nodiscard]] const std::string& path() const { return path_; }
 
-  LogFileSink(std::string path, UniqueFd fd, bool with_time);
+  LogFileSink(std::string path, net::UniqueFd fd, bool with_time);
 
  protected:
   WriteResult write(const LogRecord& record, bool may_wait) override;
@@ -83,7 +83,7 @@ class LogFileSink final : public RecordSink {
 
   std::mutex mutex_;  // reopen() (SIGUSR2) against write()
   std::string path_;  // empty for stderr
-  UniqueFd fd_;       // invalid for stderr (fd 2 is not ours to close)
+  net::UniqueFd fd_;       // invalid for stderr (fd 2 is not ours to close)
   bool with_time_;
 };
 
@@ -106,7 +106,7 @@ class SyslogSink final : public RecordSink {
   std::string socket_path_;
   int facility_;
   std::chrono::milliseconds wait_budget_;
-  UniqueFd socket_;
+  net::UniqueFd socket_;
   bool congested_ = false;
 };
 

@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <memory>
 
-#include "daemon/unique_fd.hpp"
+#include "net/unique_fd.hpp"
 
 namespace pxemasq::daemon {
 namespace {
@@ -47,7 +47,7 @@ std::variant<config::FileContent, int> PosixConfigSource::read_file(const std::s
     stdin_read_ = true;
     return read_all(STDIN_FILENO);
   }
-  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  const net::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) return errno;
   return read_all(fd.get());
 }

@@ -147,7 +147,7 @@ std::variant<StartupReport, ProcessError> StartupReport::daemonize() {
     ::_exit(5);
   }
   if (second > 0) ::_exit(0);  // the daemon is the grandchild: no session leader, no tty ever
-  return StartupReport(UniqueFd(ends[1]));
+  return StartupReport(net::UniqueFd(ends[1]));
 }
 
 void StartupReport::succeeded() {

@@ -19,7 +19,7 @@
 #include <variant>
 
 #include "config/model.hpp"
-#include "daemon/unique_fd.hpp"
+#include "net/unique_fd.hpp"
 
 namespace pxemasq::daemon {
 
@@ -94,8 +94,8 @@ class StartupReport {
   void failed(const std::string& message, int exit_code);
 
  private:
-  explicit StartupReport(UniqueFd pipe) : pipe_(std::move(pipe)) {}
-  UniqueFd pipe_;
+  explicit StartupReport(net::UniqueFd pipe) : pipe_(std::move(pipe)) {}
+  net::UniqueFd pipe_;
 };
 
 // stdin/stdout (and stderr unless `keep_stderr`) to /dev/null, chdir("/").

@@ -398,7 +398,7 @@ std::optional<std::string> read_small_file(const std::string& path) {
 // ---- the service's pieces ----------------------------------------------------------------------
 
 struct TftpService::SharedFile {
-  UniqueFd fd;
+  net::UniqueFd fd;
   std::uint64_t size = 0;
   std::int64_t modified_ns = 0;
 };
@@ -1172,7 +1172,7 @@ bool TftpService::reply_error(const Request& request, tftp::ErrorCode code, std:
     // Every reply of a transfer, the first ERROR included, comes from a new TID (spec §6.2).
     const int fd = open_transfer_socket(request.local_address, config_->tftp.port_range);
     if (fd >= 0) {
-      const UniqueFd owned(fd);
+      const net::UniqueFd owned(fd);
       const sockaddr_in to = sockaddr_of(request.client);
       (void)::sendto(fd, packet.data(), packet.size(), MSG_DONTWAIT | MSG_NOSIGNAL,
                      reinterpret_cast<const sockaddr*>(&to), sizeof to);

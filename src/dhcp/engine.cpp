@@ -754,24 +754,16 @@ void Exchange::reply_with(MessageType type, Ipv4 yiaddr, const Candidate* range,
   ReplyContents contents = build_reply_contents(context);
   for (const auto& warning : contents.warnings) log_.warning(warning);
 
-  Reply reply;
-  reply.htype = request_.htype;
-  reply.hlen = request_.hlen;
-  reply.hops = request_.hops;
-  reply.xid = request_.xid;
-  reply.secs = request_.secs;
-  reply.flags = request_.flags;
+  // The request's header (reply_for), then what an OFFER or ACK changes in it.
+  Reply reply = reply_for(request_);
   const bool ciaddr_cleared = type == MessageType::offer || request_.find(50) != nullptr;
-  reply.ciaddr = ciaddr_cleared ? Ipv4{} : request_.ciaddr;
+  if (ciaddr_cleared) reply.ciaddr = Ipv4{};
   reply.yiaddr = type == MessageType::ack && request_.message_type() == MessageType::inform ? Ipv4{} : yiaddr;
   reply.siaddr = contents.siaddr;
-  reply.giaddr = request_.giaddr;
-  reply.chaddr = request_.chaddr;
   reply.sname = std::move(contents.sname);
   reply.file = std::move(contents.file);
   reply.options = std::move(contents.options);
-  reply.max_size = bootp ? kBootpReplySize : reply_buffer_size(request_);
-  reply.allow_overload = !bootp && !config_.no_override && request_.find(55) != nullptr;
+  reply.allow_overload = reply.allow_overload && !config_.no_override;
   reply.cookie = request_.has_cookie || !bootp;
   if (std::any_of(config_.broadcast_rules.begin(), config_.broadcast_rules.end(),
                   [&](const config::TagRule& r) { return matches(r.tags, tags_without_range_); })) {

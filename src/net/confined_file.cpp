@@ -22,7 +22,6 @@
 namespace pxemasq::net {
 namespace {
 
-using daemon::UniqueFd;
 
 std::vector<std::string> split(std::string_view path) {
   std::vector<std::string> parts;

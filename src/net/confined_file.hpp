@@ -29,14 +29,14 @@
 #include <variant>
 #include <vector>
 
-#include "daemon/unique_fd.hpp"
+#include "net/unique_fd.hpp"
 
 namespace pxemasq::net {
 
 // An open regular file and what fstat said about it at open time (dnsmasq takes the size at
 // open and never re-stats, spec §6.5).
 struct ConfinedFile {
-  daemon::UniqueFd fd;  // O_RDONLY | O_CLOEXEC
+  UniqueFd fd;  // O_RDONLY | O_CLOEXEC
   std::uint64_t size = 0;
   std::uint64_t device = 0;
   std::uint64_t inode = 0;
@@ -97,14 +97,14 @@ class ConfinedRoot {
   [[nodiscard]] const std::string& path() const { return path_; }
 
  private:
-  ConfinedRoot(daemon::UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
+  ConfinedRoot(UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
 
   [[nodiscard]] OpenResult walk(std::span<const std::string> components) const;
   // `target` (a symlink's absolute target) as components below the root, or false.
   [[nodiscard]] bool strip_root_prefix(std::string_view target,
                                        std::vector<std::string>& below) const;
 
-  daemon::UniqueFd fd_;
+  UniqueFd fd_;
   std::string path_;  // as configured, made absolute
 };
 

@@ -15,7 +15,7 @@
 #include <functional>
 #include <utility>
 
-#include "daemon/unique_fd.hpp"
+#include "net/unique_fd.hpp"
 
 namespace pxemasq::net {
 namespace {
@@ -213,7 +213,7 @@ Snapshot read_once(int fd, std::uint32_t sequence) {
 }
 
 std::variant<std::vector<Interface>, std::error_code> read_interfaces() {
-  const daemon::UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+  const UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
   if (!fd.valid()) return std::error_code(errno, std::system_category());
   // The kernel answers dumps at once; the timeout only bounds a wait that should never happen.
   const timeval timeout{2, 0};

@@ -1,11 +1,11 @@
 #pragma once
-// RAII ownership of a file descriptor.
+// RAII ownership of a file descriptor (used by net/ and daemon/ alike).
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace pxemasq::daemon {
+namespace pxemasq::net {
 
 class UniqueFd {
  public:
@@ -31,4 +31,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace pxemasq::daemon
+}  // namespace pxemasq::net
