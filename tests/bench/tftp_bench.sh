@@ -213,8 +213,9 @@ servers=(pxemasq dnsmasq tftpd-hpa floor)
 echo "load before: $(uptime)"
 echo -e "round\tcase\tclients\tserver\tms\tfailures\tMB/s\tcpu_s_per_GiB\tfirst_done_ms"
 for ((round = 1; round <= rounds; round++)); do
-  # Rotate the server order each round so drift in the machine's load spreads over all three.
-  order=("${servers[@]:$(((round - 1) % 4))}" "${servers[@]:0:$(((round - 1) % 4))}")
+  # Rotate the server order each round so drift in the machine's load spreads over all of them.
+  shift_by=$(((round - 1) % ${#servers[@]}))
+  order=("${servers[@]:$shift_by}" "${servers[@]:0:$shift_by}")
   windowed=()  # the floor speaks lockstep only
   for s in "${order[@]}"; do [[ $s == floor ]] || windowed+=("$s"); done
   if [[ ,$only, == *,single,* ]]; then
